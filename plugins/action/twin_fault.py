@@ -1,0 +1,23 @@
+# Copyright: sfb.server contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""sfb.server.twin_fault: inject or clear a fault on a server of a twin world."""
+
+from __future__ import annotations
+
+from ansible_collections.sfb.server.plugins.plugin_utils.action import TwinAdminAction
+from ansible_collections.sfb.server.plugins.plugin_utils.twin import admin, description
+
+
+class ActionModule(TwinAdminAction):
+    ARGUMENT_SPEC = {
+        "path": {"type": "path", "required": True},
+        "server": {"type": "str", "required": True},
+        "fault": {"type": "str", "required": True, "choices": sorted(description.FAULTS)},
+        "value": {"type": "raw"},
+        "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
+    }
+    REQUIRED_IF = [["state", "present", ["value"]]]
+
+    def manage(self, store, args):
+        value = args["value"] if args["state"] == "present" else None
+        return admin.set_fault(store, args["server"], args["fault"], value, check_mode=self._task.check_mode)

@@ -1,0 +1,99 @@
+# Copyright: sfb.server contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The base classes of the sfb.server action plugins.
+
+It validates the arguments against the plugin's ARGUMENT_SPEC (the same options its documentation
+stub lists), finds the Host behind the connection, runs the plugin's `execute`, and turns every
+SfbError into a task failure that says what failed and what to do, never a bare traceback.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ansible.errors import AnsibleActionFail
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.sfb.server.plugins.plugin_utils.errors import HostUnreachable, SfbError
+from ansible_collections.sfb.server.plugins.plugin_utils.host.base import Host
+from ansible_collections.sfb.server.plugins.plugin_utils.host.select import host_for
+from ansible_collections.sfb.server.plugins.plugin_utils.twin.world import WorldStore
+
+
+class SfbAction(ActionBase):
+    """Subclasses set ARGUMENT_SPEC (and the validation lists) and implement `execute`."""
+
+    TRANSFERS_FILES = False
+    _requires_connection = True
+
+    ARGUMENT_SPEC: dict[str, dict] = {}
+    MUTUALLY_EXCLUSIVE: list = []
+    REQUIRED_IF: list = []
+    REQUIRED_ONE_OF: list = []
+    REQUIRED_TOGETHER: list = []
+
+    def run(self, tmp=None, task_vars=None):
+        task_vars = task_vars or {}
+        result = super().run(tmp, task_vars)
+        del tmp
+        try:
+            _, args = self.validate_argument_spec(
+                argument_spec=self.ARGUMENT_SPEC,
+                mutually_exclusive=self.MUTUALLY_EXCLUSIVE,
+                required_if=self.REQUIRED_IF,
+                required_one_of=self.REQUIRED_ONE_OF,
+                required_together=self.REQUIRED_TOGETHER,
+            )
+        except AnsibleActionFail as exc:
+            result.update(failed=True, msg=str(exc), error={"kind": "invalid_argument", "message": str(exc)})
+            return result
+        host = None
+        try:
+            host = host_for(self, task_vars)
+            result.update(self.execute(host, args, task_vars))
+        except HostUnreachable as exc:
+            result.update(unreachable=True, msg=str(exc), error=exc.to_result())
+        except SfbError as exc:
+            result.update(failed=True, msg=str(exc), error=exc.to_result())
+        result.setdefault("changed", False)
+        if host is not None:
+            result["round_trips"] = host.round_trips
+        return result
+
+    @property
+    def check_mode(self) -> bool:
+        return bool(self._task.check_mode)
+
+    @property
+    def diff_mode(self) -> bool:
+        return bool(self._task.diff)
+
+    def execute(self, host: Host, args: dict[str, Any], task_vars: dict) -> dict:
+        raise NotImplementedError
+
+
+class TwinAdminAction(ActionBase):
+    """Twin management runs on the controller: it needs no connection to the target."""
+
+    TRANSFERS_FILES = False
+    _requires_connection = False
+    ARGUMENT_SPEC: dict = {}
+    MUTUALLY_EXCLUSIVE: list = []
+    REQUIRED_IF: list = []
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        try:
+            _, args = self.validate_argument_spec(
+                argument_spec=self.ARGUMENT_SPEC, mutually_exclusive=self.MUTUALLY_EXCLUSIVE,
+                required_if=self.REQUIRED_IF)
+            result.update(self.manage(WorldStore(args["path"]), args))
+        except AnsibleActionFail as exc:
+            result.update(failed=True, msg=str(exc))
+        except SfbError as exc:
+            result.update(failed=True, msg=str(exc), error=exc.to_result())
+        result.setdefault("changed", False)
+        return result
+
+    def manage(self, store: WorldStore, args: dict) -> dict:
+        raise NotImplementedError

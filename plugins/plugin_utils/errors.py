@@ -1,0 +1,78 @@
+# Copyright: sfb.server contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Errors raised by the controller-side code of sfb.server.
+
+Every error carries what failed and what the administrator can do about it, so that an action
+plugin can turn it into a task failure that reads well at 2 a.m. without a traceback.
+"""
+
+from __future__ import annotations
+
+
+class SfbError(Exception):
+    """Base class: `msg` says what failed, `hint` what to do about it."""
+
+    kind = "error"
+
+    def __init__(self, msg: str, hint: str = "", **details):
+        super().__init__(msg)
+        self.msg = msg
+        self.hint = hint
+        self.details = details
+
+    def __str__(self) -> str:
+        return f"{self.msg} {self.hint}".strip()
+
+    def to_result(self) -> dict:
+        """The `error` entry of a failed task result."""
+        error = {"kind": self.kind, "message": self.msg}
+        if self.hint:
+            error["hint"] = self.hint
+        error.update(self.details)
+        return error
+
+
+class InvalidArgument(SfbError):
+    kind = "invalid_argument"
+
+
+class BindError(SfbError):
+    """A cmdlet call that would not bind to any documented parameter set of the real cmdlet."""
+
+    kind = "bind_error"
+
+
+class HostUnreachable(SfbError):
+    """The connection to the server dropped or could not be made."""
+
+    kind = "unreachable"
+
+
+class PowerShellModuleMissing(SfbError):
+    """SkypeForBusiness or CloudConnector is not installed on the server."""
+
+    kind = "module_missing"
+
+
+class StepFailed(SfbError):
+    """A step of a plan failed on the server: a cmdlet error or an unexpected exit code."""
+
+    kind = "step_failed"
+
+
+class TwinWorldError(SfbError):
+    """The twin's world file is missing, unreadable, or does not know the host."""
+
+    kind = "twin_world"
+
+
+class WorldDescriptionError(SfbError):
+    """A YAML description of a twin world is malformed."""
+
+    kind = "world_description"
+
+
+class WaitTimedOut(SfbError):
+    """A bounded wait ended before the condition held."""
+
+    kind = "timeout"

@@ -1,0 +1,163 @@
+# Copyright: sfb.server contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The Host seam: the only way the collection's Python talks to a server.
+
+A Host runs plans (one round trip each), tells the time on the server's clock, sleeps, reboots
+the server and installs Windows updates. Two implementations exist: WindowsHost (a real server
+over WinRM/PSRP/SSH) and TwinHost (the simulated estate). Code above the seam never asks which one
+it has.
+"""
+
+from __future__ import annotations
+
+import abc
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping, TypeVar
+
+from ansible_collections.sfb.server.plugins.plugin_utils.errors import (
+    PowerShellModuleMissing, SfbError, WaitTimedOut,
+)
+from ansible_collections.sfb.server.plugins.plugin_utils.host.plan import (
+    CmdletCall, Executable, Plan, PlanResult, StepError, StepResult,
+)
+
+T = TypeVar("T")
+
+# Verbs that only read. In check mode a Host refuses any plan with a step outside them: a module
+# that tried to change something in check mode is a bug, and the server must not pay for it.
+READ_ONLY_VERBS = ("Get", "Test")
+
+_MODULE_HINTS = {
+    "SkypeForBusiness": "Install the Skype for Business Server core components on the server (the "
+                        "deployment's install step does it), or target a server that has them.",
+    "CloudConnector": "Install Cloud Connector Edition on the appliance host, and make sure its module "
+                      "folder is on PSModulePath.",
+}
+
+
+@dataclass
+class UpdateRun:
+    """What an install of Windows updates did."""
+
+    installed: list[dict]
+    failed: list[dict]
+    reboot_required: bool
+
+    def to_result(self) -> dict:
+        return {"installed": self.installed, "failed": self.failed, "reboot_required": self.reboot_required}
+
+
+class Host(abc.ABC):
+    """One server as the action plugins see it."""
+
+    def __init__(self, name: str, check_mode: bool = False):
+        self.name = name
+        self.check_mode = check_mode
+        self.round_trips = 0
+
+    # -- plans -----------------------------------------------------------------------------
+
+    def run(self, plan: Plan) -> PlanResult:
+        """Send a plan in one round trip and return what the server answered."""
+        if self.check_mode and not is_read_only(plan):
+            raise SfbError(
+                f"Refusing to change {self.name} in check mode: {'; '.join(plan.describe())}.",
+                hint="This is a bug in the module that sent the plan; please report it.",
+            )
+        self.round_trips += 1
+        return self._run(plan)
+
+    def read(self, *calls: CmdletCall) -> PlanResult:
+        """Run read-only calls and fail on the first error."""
+        return self.run(Plan.of(*calls)).raise_for_failure()
+
+    @abc.abstractmethod
+    def _run(self, plan: Plan) -> PlanResult:
+        """Execute the plan on the server."""
+
+    # -- time ------------------------------------------------------------------------------
+
+    @abc.abstractmethod
+    def now(self) -> float:
+        """Seconds since the epoch on the server's clock."""
+
+    @abc.abstractmethod
+    def sleep(self, seconds: float) -> None:
+        """Let `seconds` of the server's time pass."""
+
+    def wait_until(self, probe: Callable[[], T], done: Callable[[T], bool], timeout: float,
+                   interval: float, what: str) -> T:
+        """Call `probe` every `interval` seconds until `done(answer)` or `timeout` seconds passed."""
+        deadline = self.now() + timeout
+        while True:
+            answer = probe()
+            if done(answer):
+                return answer
+            if self.now() + interval > deadline:
+                raise WaitTimedOut(
+                    f"{self.name}: gave up waiting for {what} after {int(timeout)} seconds.",
+                    last_answer=answer,
+                )
+            self.sleep(interval)
+
+    # -- operating system verbs ------------------------------------------------------------
+
+    @abc.abstractmethod
+    def reboot(self, reason: str, timeout: float) -> dict:
+        """Restart the server and wait until it answers again. Returns {rebooted, elapsed}."""
+
+    @abc.abstractmethod
+    def install_updates(self, categories: list[str], reject: list[str], timeout: float) -> UpdateRun:
+        """Search and install Windows updates; never reboots by itself."""
+
+
+def is_read_only(plan: Plan) -> bool:
+    for step in plan.steps:
+        if isinstance(step, Executable):
+            return False
+        if step.cmdlet.split("-", 1)[0] not in READ_ONLY_VERBS:
+            return False
+    return True
+
+
+def parse_runner_result(plan: Plan, answer: Mapping[str, Any], host: str) -> PlanResult:
+    """Read the runner's answer (the Windows runner or the twin, same shape) into a PlanResult."""
+    if answer.get("missing_module"):
+        module = answer["missing_module"]
+        raise PowerShellModuleMissing(
+            f"{host}: the PowerShell module {module} is not available: {answer.get('msg', '')}".strip(),
+            hint=_MODULE_HINTS.get(module, ""),
+            module=module,
+        )
+    if "steps" not in answer:
+        detail = answer.get("msg") or answer.get("module_stderr") or answer.get("module_stdout") or "no output"
+        raise SfbError(
+            f"{host}: the plan runner did not return a result: {str(detail).strip()[:2000]}",
+            hint="Check that the host is a Windows server reachable with PowerShell 5.1 or later.",
+        )
+    results = []
+    for step, raw in zip(plan.steps, answer["steps"]):
+        error = raw.get("error")
+        results.append(StepResult(
+            step=step,
+            output=tuple(raw.get("output") or ()),
+            error=StepError(message=str(error.get("message", "")), category=str(error.get("category") or ""),
+                            error_id=str(error.get("error_id") or "")) if error else None,
+            exit_code=raw.get("exit_code"),
+            stdout=raw.get("stdout") or "",
+            stderr=raw.get("stderr") or "",
+        ))
+    return PlanResult(plan=plan, results=tuple(results))
+
+
+class ControllerClock:
+    """Real time, for hosts whose clock is the world's."""
+
+    @staticmethod
+    def now() -> float:
+        return time.time()
+
+    @staticmethod
+    def sleep(seconds: float) -> None:
+        time.sleep(max(0.0, seconds))

@@ -1,0 +1,91 @@
+# Copyright: sfb.server contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""TwinHost: the Host seam answered by the simulated estate."""
+
+from __future__ import annotations
+
+import time
+
+from ansible_collections.sfb.server.plugins.plugin_utils.errors import HostUnreachable, WaitTimedOut
+from ansible_collections.sfb.server.plugins.plugin_utils.host.base import Host, UpdateRun, parse_runner_result
+from ansible_collections.sfb.server.plugins.plugin_utils.host.plan import Plan, PlanResult
+from ansible_collections.sfb.server.plugins.plugin_utils.twin import engine, simulation
+from ansible_collections.sfb.server.plugins.plugin_utils.twin.world import WorldStore
+
+# Virtual seconds a Windows Server restart takes on the twin.
+REBOOT_SECONDS = 180
+# How often the twin polls a rebooting server, in virtual seconds.
+_POLL_SECONDS = 15
+
+
+class TwinHost(Host):
+    def __init__(self, store: WorldStore, server: str, check_mode: bool = False):
+        super().__init__(server, check_mode)
+        self.store = store
+        self._clock = store.clock()
+
+    def _run(self, plan: Plan) -> PlanResult:
+        answer = engine.execute(self.store, self.name, plan.to_wire(), plan.modules(), plan.secrets)
+        return parse_runner_result(plan, answer, self.name)
+
+    def now(self) -> float:
+        return self._clock.now()
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(self._clock.real_seconds(seconds))
+
+    def reboot(self, reason: str, timeout: float) -> dict:
+        started = self.now()
+        with self.store.transaction(simulation.advance) as world:
+            engine._reachable(world, self.name)
+            simulation.begin_reboot(world, world.server(self.name), REBOOT_SECONDS, reason)
+        self.round_trips += 1
+
+        def power():
+            with self.store.transaction(simulation.advance) as world:
+                return world.server(self.name)["power"]
+
+        try:
+            self.wait_until(power, lambda state: state == "on", timeout, _POLL_SECONDS, "the server to restart")
+        except WaitTimedOut:
+            raise HostUnreachable(
+                f"{self.name} did not come back within {int(timeout)} seconds of its restart.",
+                hint="Look at the server's console; when it is back, run the playbook again to resume.",
+            ) from None
+        return {"rebooted": True, "elapsed": int(self.now() - started)}
+
+    def install_updates(self, categories: list[str], reject: list[str], timeout: float) -> UpdateRun:
+        with self.store.transaction(simulation.advance) as world:
+            server = engine._reachable(world, self.name)
+            chosen = [u for u in server["updates"]["pending"]
+                      if (not categories or u["category"] in categories) and u["kb"] not in reject]
+            minutes = sum(u["minutes"] for u in chosen)
+            world.record(server["fqdn"], "updates_install_started", kbs=[u["kb"] for u in chosen], minutes=minutes)
+        self.round_trips += 1
+        if minutes * 60 > timeout:
+            raise WaitTimedOut(
+                f"{self.name}: installing {len(chosen)} update(s) takes {minutes:g} minutes, more than the "
+                f"{int(timeout)} seconds allowed.",
+                hint="Allow a longer update timeout.",
+            )
+        self.sleep(minutes * 60)
+        with self.store.transaction(simulation.advance) as world:
+            server = engine._reachable(world, self.name)
+            failing = set(server["faults"].get("update_fails") or [])
+            updates = server["updates"]
+            installed, failed = [], []
+            for update in chosen:
+                updates["pending"] = [u for u in updates["pending"] if u["kb"] != update["kb"]]
+                if update["kb"] in failing:
+                    failed.append(update)
+                    updates["pending"].append(update)
+                elif update["reboot"]:
+                    updates.setdefault("awaiting_reboot", []).append(update)
+                    server["pending_reboot"] = True
+                    installed.append(update)
+                else:
+                    updates["installed"].append(update)
+                    installed.append(update)
+            world.record(server["fqdn"], "updates_installed", kbs=[u["kb"] for u in installed],
+                         failed=[u["kb"] for u in failed])
+            return UpdateRun(installed=installed, failed=failed, reboot_required=server["pending_reboot"])

@@ -1,0 +1,250 @@
+# Copyright: sfb.server contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The twin's world: every simulated site, pool, server and appliance, kept in one SQLite file.
+
+Several Ansible forks talk to the same world at once, so every change happens inside an
+immediate SQLite transaction: one writer at a time, readers never see half a change. The world is
+small (tens of servers), so a transaction loads every entity, lets the caller change them as plain
+dicts, and writes back only those that changed.
+
+Time is virtual: `speed` virtual seconds pass for each real second, so a 20-minute update takes
+two seconds at speed 600. Everything that happens is appended to the `events` table, which is what
+a user reads to see what a run did.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator
+
+from ansible_collections.sfb.server.plugins.plugin_utils.errors import TwinWorldError
+
+SCHEMA_VERSION = 1
+_BUSY_TIMEOUT_SECONDS = 60
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS entities (
+    kind TEXT NOT NULL, key TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (kind, key));
+CREATE TABLE IF NOT EXISTS events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    virtual_time REAL NOT NULL,
+    real_time REAL NOT NULL,
+    server TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    detail TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS events_kind ON events (kind);
+"""
+
+
+@dataclass(frozen=True)
+class Clock:
+    """Virtual time: `speed` virtual seconds for each real second since `real_start`."""
+
+    virtual_start: float
+    real_start: float
+    speed: float
+
+    def now(self, real_now: float | None = None) -> float:
+        real = time.time() if real_now is None else real_now
+        return self.virtual_start + (real - self.real_start) * self.speed
+
+    def real_seconds(self, virtual_seconds: float) -> float:
+        return max(0.0, virtual_seconds) / self.speed
+
+    def to_dict(self) -> dict:
+        return {"virtual_start": self.virtual_start, "real_start": self.real_start, "speed": self.speed}
+
+
+@dataclass
+class World:
+    """The world as plain dicts, loaded for one transaction."""
+
+    now: float
+    clock: Clock
+    settings: dict
+    entities: dict[str, dict[str, dict]]
+    events: list[tuple[str, str, dict]] = field(default_factory=list)
+
+    def kind(self, kind: str) -> dict[str, dict]:
+        return self.entities.setdefault(kind, {})
+
+    @property
+    def servers(self) -> dict[str, dict]:
+        return self.kind("server")
+
+    @property
+    def pools(self) -> dict[str, dict]:
+        return self.kind("pool")
+
+    @property
+    def sites(self) -> dict[str, dict]:
+        return self.kind("site")
+
+    def server(self, fqdn: str) -> dict:
+        key = fqdn.lower()
+        if key not in self.servers:
+            known = ", ".join(sorted(self.servers)) or "none"
+            raise TwinWorldError(
+                f"The twin world has no server named {fqdn}.",
+                hint=f"Servers in this world: {known}. Inventory host names (or ansible_host) must "
+                "match the server FQDNs of the world description.",
+            )
+        return self.servers[key]
+
+    def record(self, server: str, kind: str, **detail: Any) -> None:
+        self.events.append((server, kind, detail))
+
+
+class WorldStore:
+    """A world file on disk."""
+
+    def __init__(self, path: str):
+        self.path = os.path.abspath(os.path.expanduser(path))
+
+    # -- creation --------------------------------------------------------------------------
+
+    def create(self, entities: dict[str, dict[str, dict]], settings: dict, speed: float,
+               virtual_start: float, replace: bool = False) -> None:
+        if os.path.exists(self.path):
+            if not replace:
+                raise TwinWorldError(f"A twin world already exists at {self.path}.",
+                                     hint="Remove it or ask for replace to start again.")
+            os.remove(self.path)
+        directory = os.path.dirname(self.path)
+        if directory:
+            os.makedirs(directory, exist_ok=True)
+        clock = Clock(virtual_start=virtual_start, real_start=time.time(), speed=float(speed))
+        with self._connect(create=True) as db:
+            db.executescript(_SCHEMA)
+            db.execute("BEGIN IMMEDIATE")
+            db.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+            db.execute("INSERT INTO meta VALUES ('clock', ?)", (json.dumps(clock.to_dict()),))
+            db.execute("INSERT INTO meta VALUES ('settings', ?)", (json.dumps(settings),))
+            db.executemany(
+                "INSERT INTO entities VALUES (?, ?, ?)",
+                [(kind, key, json.dumps(doc, sort_keys=True))
+                 for kind, docs in entities.items() for key, doc in docs.items()],
+            )
+            db.execute(
+                "INSERT INTO events (virtual_time, real_time, server, kind, detail) VALUES (?, ?, '', 'world_created', ?)",
+                (clock.now(), time.time(), json.dumps({"speed": speed})),
+            )
+            db.execute("COMMIT")
+
+    # -- transactions ----------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def transaction(self, advance: Callable[[World], None] | None = None) -> Iterator[World]:
+        """Load the world, let the caller change it, write back what changed, atomically.
+
+        `advance` brings the simulation up to the current virtual time (sessions that started or
+        ended, reboots that finished) before the caller sees the world.
+        """
+        with self._connect() as db:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                world, originals = self._load(db)
+                if advance is not None:
+                    advance(world)
+                yield world
+                self._save(db, world, originals)
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+
+    def read(self) -> World:
+        """A snapshot of the world, without advancing the simulation."""
+        with self._connect() as db:
+            world, _ = self._load(db)
+            return world
+
+    def clock(self) -> Clock:
+        with self._connect() as db:
+            return Clock(**self._meta(db, "clock"))
+
+    def events(self, since_id: int = 0, kinds: tuple[str, ...] = ()) -> list[dict]:
+        query = "SELECT id, virtual_time, real_time, server, kind, detail FROM events WHERE id > ?"
+        args: list[Any] = [since_id]
+        if kinds:
+            query += f" AND kind IN ({','.join('?' for _ in kinds)})"
+            args.extend(kinds)
+        with self._connect() as db:
+            rows = db.execute(query + " ORDER BY id", args).fetchall()
+        return [
+            {"id": r[0], "virtual_time": r[1], "real_time": r[2], "server": r[3], "kind": r[4],
+             "detail": json.loads(r[5])}
+            for r in rows
+        ]
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _connect(self, create: bool = False) -> contextlib.closing:
+        if not create and not os.path.exists(self.path):
+            raise TwinWorldError(
+                f"No twin world at {self.path}.",
+                hint="Create one first: `scripts/sfb-twin create DESCRIPTION.yml --world PATH` or the "
+                "sfb.server.twin_world module with state=present; set sfb_twin_world to its path.",
+            )
+        try:
+            db = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_SECONDS, isolation_level=None)
+            db.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_SECONDS * 1000}")
+            if create:
+                db.execute("PRAGMA journal_mode = WAL")
+            else:
+                self._check_schema(db)
+        except sqlite3.DatabaseError as exc:
+            raise TwinWorldError(
+                f"The twin world at {self.path} cannot be read: {exc}.",
+                hint="The file is not a twin world (or is damaged). Create it again from its description.",
+            ) from None
+        return contextlib.closing(db)
+
+    def _check_schema(self, db: sqlite3.Connection) -> None:
+        try:
+            row = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+        except sqlite3.DatabaseError:
+            row = None
+        if row is None:
+            raise sqlite3.DatabaseError("it has no sfb.server twin schema")
+        if int(row[0]) != SCHEMA_VERSION:
+            raise sqlite3.DatabaseError(f"schema version {row[0]}, this collection reads {SCHEMA_VERSION}")
+
+    @staticmethod
+    def _meta(db: sqlite3.Connection, key: str) -> Any:
+        row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def _load(self, db: sqlite3.Connection) -> tuple[World, dict]:
+        clock = Clock(**self._meta(db, "clock"))
+        settings = self._meta(db, "settings") or {}
+        entities: dict[str, dict[str, dict]] = {}
+        originals: dict[tuple[str, str], str] = {}
+        for kind, key, doc in db.execute("SELECT kind, key, doc FROM entities"):
+            entities.setdefault(kind, {})[key] = json.loads(doc)
+            originals[(kind, key)] = doc
+        return World(now=clock.now(), clock=clock, settings=settings, entities=entities), originals
+
+    @staticmethod
+    def _save(db: sqlite3.Connection, world: World, originals: dict) -> None:
+        current = set()
+        for kind, docs in world.entities.items():
+            for key, doc in docs.items():
+                current.add((kind, key))
+                text = json.dumps(doc, sort_keys=True)
+                if originals.get((kind, key)) != text:
+                    db.execute("INSERT OR REPLACE INTO entities VALUES (?, ?, ?)", (kind, key, text))
+        for gone in set(originals) - current:
+            db.execute("DELETE FROM entities WHERE kind = ? AND key = ?", gone)
+        real = time.time()
+        db.executemany(
+            "INSERT INTO events (virtual_time, real_time, server, kind, detail) VALUES (?, ?, ?, ?, ?)",
+            [(world.now, real, server, kind, json.dumps(detail, sort_keys=True, default=str))
+             for server, kind, detail in world.events],
+        )
