@@ -68,6 +68,10 @@ class WorldBuilder:
 
 def build(description: Any) -> tuple[dict[str, dict[str, dict]], dict, float, float]:
     """Entities, settings, speed and virtual start time of the world a description describes."""
+    # Handler families may add sections (and faults) of their own.
+    from ansible_collections.sfb.server.plugins.plugin_utils.twin import cmdlets
+
+    cmdlets.load()
     if not isinstance(description, dict):
         raise WorldDescriptionError(
             "A world description is a YAML mapping with at least `sites:`.",
@@ -245,8 +249,16 @@ def _update(value: Any, where: str) -> dict:
     }
 
 
-# Top-level sections of a description; later families (CCE appliances ...) add theirs here.
+# Top-level sections of a description. A handler family adds its own with `section("name")`.
 SECTIONS: dict[str, Callable[[Any, WorldBuilder, dict], None]] = {"sites": _sites}
+
+
+def section(name: str):
+    def register(builder):
+        SECTIONS[name] = builder
+        return builder
+
+    return register
 
 
 # -- value checks ----------------------------------------------------------------------------

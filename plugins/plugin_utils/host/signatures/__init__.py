@@ -5,8 +5,8 @@
 The data files beside this module are facts from Microsoft's documentation:
 - documented.json: Skype for Business Server and Cloud Connector cmdlets, copied from the shared
   reference by scripts/import_signatures.py;
-- windows.json: the few Windows PowerShell cmdlets the collection calls, taken from their
-  Microsoft Learn reference pages.
+- windows-*.json: the Windows PowerShell cmdlets the collection calls (services, firewall,
+  registry ...), one file per family, each cmdlet with the reference page it was taken from.
 
 Binding follows PowerShell's rules closely enough to reject what the real binder rejects: unknown
 parameter names, ambiguous prefixes, a switch given a value, no parameter set holding every named
@@ -23,7 +23,8 @@ from typing import Any, Mapping
 
 from ansible_collections.sfb.server.plugins.plugin_utils.errors import BindError
 
-_DATA_FILES = ("documented.json", "windows.json")
+_REFERENCE_FILE = "documented.json"
+_WINDOWS_FILES = "windows-*.json"
 
 # about_CommonParameters. WhatIf and Confirm are listed per cmdlet in the documented sets.
 COMMON_PARAMETERS = (
@@ -242,10 +243,11 @@ class Signatures:
 
 def _load(directory: pathlib.Path) -> dict[str, dict]:
     cmdlets: dict[str, dict] = {}
-    for file_name in _DATA_FILES:
-        path = directory / file_name
-        if path.exists():
-            cmdlets.update(json.loads(path.read_text(encoding="utf-8"))["cmdlets"])
+    for path in [directory / _REFERENCE_FILE, *sorted(directory.glob(_WINDOWS_FILES))]:
+        for name, data in json.loads(path.read_text(encoding="utf-8"))["cmdlets"].items():
+            if name in cmdlets:
+                raise ValueError(f"{name} is described twice in the signature files ({path.name})")
+            cmdlets[name] = data
     return cmdlets
 
 

@@ -11,13 +11,15 @@ every property the twin knows (the engine keeps only the properties the plan sel
 from __future__ import annotations
 
 import importlib
+import pathlib
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from ansible_collections.sfb.server.plugins.plugin_utils.twin.world import World
 
-# Families of handlers, imported on first use so that adding one is adding a module here.
-FAMILIES = ("services", "topology")
+# Every module of this package is a family of handlers, imported on first use: adding a family
+# is adding a module here.
+FAMILIES = tuple(sorted(p.stem for p in pathlib.Path(__file__).parent.glob("*.py") if p.stem != "__init__"))
 
 CMDLETS: dict[str, Callable[["Call"], Any]] = {}
 EXECUTABLES: dict[str, Callable[["Call"], Any]] = {}
