@@ -26,9 +26,10 @@ options:
       - C(no_return_after_reboot) (value - true) keeps the server down after a restart.
       - C(drain_never_ends) (value - true) makes the server's sessions last for ever.
       - C(update_fails) (value - a list of KB numbers) makes those updates fail to install.
+      - Other families of the twin add faults of their own; C(docs/twin.md) lists them all, and an
+        unknown name fails with the list of known ones.
     type: str
     required: true
-    choices: [drain_never_ends, no_return_after_reboot, service_fails_to_start, unreachable, update_fails]
   value:
     description: The fault's value; required with O(state=present).
     type: raw
