@@ -16,6 +16,7 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.sfb.server.plugins.plugin_utils.errors import HostUnreachable, SfbError
 from ansible_collections.sfb.server.plugins.plugin_utils.host.base import Host
+from ansible_collections.sfb.server.plugins.plugin_utils.host.plan import Plan
 from ansible_collections.sfb.server.plugins.plugin_utils.host.select import host_for
 from ansible_collections.sfb.server.plugins.plugin_utils.twin.world import WorldStore
 
@@ -70,6 +71,21 @@ class SfbAction(ActionBase):
 
     def execute(self, host: Host, args: dict[str, Any], task_vars: dict) -> dict:
         raise NotImplementedError
+
+    def converge(self, host: Host, plan: Plan | None, before: Any, after: Any) -> dict:
+        """The common shape of a change.
+
+        `plan` is what brings the server from `before` to `after` (None or empty: nothing to do).
+        In check mode the plan is only described; otherwise it runs in one round trip and the
+        first failing step fails the task. The caller verifies the result with a fresh read.
+        """
+        steps = plan.steps if plan is not None else ()
+        result: dict[str, Any] = {"changed": bool(steps), "commands": plan.describe() if steps else []}
+        if steps and self.diff_mode:
+            result["diff"] = {"before": before, "after": after}
+        if steps and not self.check_mode:
+            result["transcript"] = host.run(plan).raise_for_failure().transcript()
+        return result
 
 
 class TwinAdminAction(ActionBase):
