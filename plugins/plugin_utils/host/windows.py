@@ -3,7 +3,8 @@
 """WindowsHost: the Host seam over a real Windows connection (WinRM, PSRP or SSH with PowerShell).
 
 A plan goes to the server as the arguments of one module, sfb.server.plan_runner, so a plan is one
-round trip whatever its length. Secrets travel in the runner's `no_log` option `secrets` and only
+round trip whatever its length; a plan with executables runs as an Ansible async job, so that it
+survives WinRM time-outs and dropped connections while the controller polls it. Secrets travel in the runner's `no_log` option `secrets` and only
 become SecureString or PSCredential objects on the server. Restarts and Windows updates are left to
 ansible.windows (win_reboot, win_updates): they already survive dropped connections and reboots.
 """
@@ -14,12 +15,19 @@ import time
 from typing import Any
 
 from ansible.errors import AnsibleConnectionFailure
+from ansible.utils.display import Display
 
 from ansible_collections.sfb.server.plugins.plugin_utils.errors import HostUnreachable, SfbError
 from ansible_collections.sfb.server.plugins.plugin_utils.host.base import Host, UpdateRun, parse_runner_result
-from ansible_collections.sfb.server.plugins.plugin_utils.host.plan import Plan, PlanResult
+from ansible_collections.sfb.server.plugins.plugin_utils.host.plan import Executable, Plan, PlanResult
+
+display = Display()
 
 RUNNER = "sfb.server.plan_runner"
+ASYNC_STATUS = "ansible.windows.async_status"
+# Setup and Bootstrapper runs take tens of minutes on a slow server; four hours is beyond any of them.
+LONG_PLAN_TIMEOUT = 4 * 3600
+LONG_PLAN_POLL_SECONDS = 15
 REBOOT_ACTION = "ansible.windows.win_reboot"
 UPDATES_ACTION = "ansible.windows.win_updates"
 
@@ -32,19 +40,61 @@ class WindowsHost(Host):
 
     def _run(self, plan: Plan) -> PlanResult:
         arguments = {"steps": plan.to_wire(), "modules": plan.modules(), "secrets": dict(plan.secrets)}
+        if any(isinstance(step, Executable) for step in plan.steps):
+            answer = self._run_detached(arguments)
+        else:
+            answer = self._execute(RUNNER, arguments)
+        if answer.get("unreachable"):
+            raise HostUnreachable(f"{self.name}: {answer.get('msg', 'the host is unreachable')}",
+                                  hint="Check the connection settings and that the server is up.")
+        return parse_runner_result(plan, answer, self.name)
+
+    def _execute(self, module: str, arguments: dict, wrap_async: bool = False) -> dict:
         try:
-            answer = self._action._execute_module(
-                module_name=RUNNER, module_args=arguments, task_vars=self._task_vars, wrap_async=False)
+            return self._action._execute_module(
+                module_name=module, module_args=arguments, task_vars=self._task_vars, wrap_async=wrap_async)
         except AnsibleConnectionFailure as exc:
             raise HostUnreachable(
                 f"{self.name}: the connection failed while running a plan: {exc}",
                 hint="Check that WinRM/PSRP answers (ansible -m ansible.windows.win_ping); every module "
                 "of this collection reads the server's state first, so running the task again is safe.",
             ) from None
-        if answer.get("unreachable"):
-            raise HostUnreachable(f"{self.name}: {answer.get('msg', 'the host is unreachable')}",
-                                  hint="Check the connection settings and that the server is up.")
-        return parse_runner_result(plan, answer, self.name)
+
+    def _run_detached(self, arguments: dict) -> dict:
+        """Run a plan with executables (setup, Bootstrapper, DISM) as an Ansible async job.
+
+        Such steps can outlast a WinRM operation or the connection itself. The async job keeps
+        running on the server when the connection drops; the controller polls its status, riding
+        out dropped polls, until the job ends or LONG_PLAN_TIMEOUT passes.
+        """
+        task = self._action._task
+        saved = task.async_val
+        task.async_val = LONG_PLAN_TIMEOUT
+        try:
+            job = self._execute(RUNNER, arguments, wrap_async=True)
+        finally:
+            task.async_val = saved
+        if job.get("failed") or "ansible_job_id" not in job:
+            return job
+        async_dir = self._action.get_shell_option("async_dir", default="~/.ansible_async")
+        status_args = {"jid": job["ansible_job_id"], "mode": "status", "_async_dir": async_dir}
+        deadline = time.time() + LONG_PLAN_TIMEOUT
+        while True:
+            try:
+                status = self._execute(ASYNC_STATUS, status_args)
+            except HostUnreachable:
+                status = {"finished": False}
+            self.round_trips += 1
+            if status.get("finished") and not status.get("unreachable"):
+                return status
+            if time.time() > deadline:
+                raise HostUnreachable(
+                    f"{self.name}: a long-running plan (job {job['ansible_job_id']}) did not finish within "
+                    f"{LONG_PLAN_TIMEOUT} seconds.",
+                    hint="Look at the server: the job may still be running. Run the task again when it ends.",
+                )
+            display.vvv(f"{self.name}: waiting for job {job['ansible_job_id']}", host=self.name)
+            time.sleep(LONG_PLAN_POLL_SECONDS)
 
     def now(self) -> float:
         return time.time()
