@@ -192,6 +192,7 @@ class WorldStore:
                 hint="Create one first: `scripts/sfb-twin create DESCRIPTION.yml --world PATH` or the "
                 "sfb.server.twin_world module with state=present; set sfb_twin_world to its path.",
             )
+        db = None
         try:
             db = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_SECONDS, isolation_level=None)
             db.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_SECONDS * 1000}")
@@ -200,6 +201,8 @@ class WorldStore:
             else:
                 self._check_schema(db)
         except sqlite3.DatabaseError as exc:
+            if db is not None:  # a refused file must not stay open until the garbage collector runs
+                db.close()
             raise TwinWorldError(
                 f"The twin world at {self.path} cannot be read: {exc}.",
                 hint="The file is not a twin world (or is damaged). Create it again from its description.",
