@@ -176,9 +176,12 @@ class Signatures:
                 parameter=parameter,
             )
         allowed = param.get("allowed_values") if param else None
-        if allowed and str(value).lower() not in (str(a).lower() for a in allowed):
+        # An array parameter (Update-CcServerCertificate -Roles Cms,Edge) checks each element.
+        values = value if isinstance(value, (list, tuple)) else [value]
+        wrong = [v for v in values if str(v).lower() not in {str(a).lower() for a in allowed or ()}]
+        if allowed and wrong:
             raise BindError(
-                f"{cmdlet}: -{parameter} {value!r} is not one of the documented values "
+                f"{cmdlet}: -{parameter} {wrong[0]!r} is not one of the documented values "
                 f"{', '.join(map(str, allowed))}.",
                 cmdlet=cmdlet,
                 parameter=parameter,
