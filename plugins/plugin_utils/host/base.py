@@ -115,7 +115,9 @@ class Host(abc.ABC):
 def is_read_only(plan: Plan) -> bool:
     for step in plan.steps:
         if isinstance(step, Executable):
-            return False
+            if not step.read_only:
+                return False
+            continue
         if step.cmdlet.split("-", 1)[0] not in READ_ONLY_VERBS:
             return False
     return True

@@ -99,13 +99,15 @@ class Executable:
     """An executable run on the server (Bootstrapper.exe, Setup.exe, DISM ...).
 
     `success_codes` are the exit codes that mean it worked; `restart_codes` the ones that mean it
-    worked and the server must restart before the step is run again.
+    worked and the server must restart before the step is run again. `read_only` declares that the
+    arguments given only query (w32tm /query, w32tm /stripchart): such a step may run in check mode.
     """
 
     path: str
     arguments: tuple[str, ...] = ()
     success_codes: tuple[int, ...] = (0,)
     restart_codes: tuple[int, ...] = ()
+    read_only: bool = False
 
     def __post_init__(self):
         object.__setattr__(self, "arguments", tuple(self.arguments))
