@@ -90,6 +90,7 @@ def stop_service(world: World, server: dict, name: str, graceful: bool) -> None:
     drop_sessions(world, server, name, reason=f"{name} stopped")
     service.update(status="Stopped", accepting=False, draining=False)
     world.record(server["fqdn"], "service_stopped", service=name, graceful=graceful)
+    check_pools(world)
 
 
 def start_service(world: World, server: dict, name: str) -> bool:
@@ -102,6 +103,7 @@ def start_service(world: World, server: dict, name: str) -> bool:
     if service["status"] != "Running" or not service["accepting"]:
         service.update(status="Running", accepting=True, draining=False)
         world.record(server["fqdn"], "service_started", service=name)
+        check_pools(world)
     return True
 
 
@@ -112,6 +114,7 @@ def begin_reboot(world: World, server: dict, seconds: float, reason: str) -> Non
     server["power"] = "rebooting"
     server["reboot_until"] = world.now + seconds
     world.record(server["fqdn"], "reboot_started", reason=reason, seconds=seconds)
+    check_pools(world)
 
 
 # -- the passage of time ---------------------------------------------------------------------
@@ -189,9 +192,15 @@ def _end_sessions(world: World, server: dict) -> None:
 
 
 def check_pools(world: World) -> None:
-    """Record when an Enterprise pool's Front Ends fall below quorum, and when they recover."""
+    """Record when an Enterprise pool's Front Ends fall below quorum, and when they recover.
+
+    Called after every change that stops or starts a server or a service, not only when time
+    passes, so that a stop and a start in the same plan cannot hide a loss of quorum.
+    """
     for pool in world.pools.values():
-        if pool["edition"] != "Enterprise" or not pool.get("started"):
+        # The quorum table is about Front End pools (OfficeDocs-SkypeForBusiness, plan-your-deployment/
+        # high-availability-and-disaster-recovery/high-availability.md); Edge or Mediation pools have none.
+        if pool["edition"] != "Enterprise" or "FrontEnd" not in pool["roles"] or not pool.get("started"):
             continue
         running = [
             is_up(world.servers[name]) and world.servers[name]["services"].get("RTCSRV", {}).get("status") == "Running"
