@@ -51,6 +51,8 @@ def summary(store: WorldStore) -> dict:
 def set_fault(store: WorldStore, server: str, fault: str, value, check_mode: bool = False) -> dict:
     if fault not in description.FAULTS:
         raise TwinWorldError(f"Unknown fault {fault!r}.", hint=f"Known faults: {', '.join(description.FAULTS)}.")
+    if value not in (None, False, [], ""):
+        value = description.fault_value(fault, value, f"fault {fault}")
     with store.transaction(simulation.advance) as world:
         host = world.server(server)
         before = host["faults"].get(fault)

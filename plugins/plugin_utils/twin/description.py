@@ -31,6 +31,7 @@ from typing import Any, Callable
 
 from ansible_collections.sfb.server.plugins.plugin_utils.domain import roles as role_catalog
 from ansible_collections.sfb.server.plugins.plugin_utils.domain import versions
+from ansible_collections.sfb.server.plugins.plugin_utils.domain.quorum import quorum_rule
 from ansible_collections.sfb.server.plugins.plugin_utils.errors import SfbError, WorldDescriptionError
 
 DEFAULT_SPEED = 600.0
@@ -48,6 +49,9 @@ FAULTS = {
     "drain_never_ends": "true: sessions on the server never end by themselves",
     "update_fails": "list of KB numbers that fail to install",
 }
+# How the value of each fault above is read. A family's own faults are kept as given.
+_NAME_LIST_FAULTS = ("service_fails_to_start", "update_fails")
+_SWITCH_FAULTS = ("unreachable", "no_return_after_reboot", "drain_never_ends")
 
 Section = Callable[[Any, "WorldBuilder"], None]
 
@@ -130,6 +134,11 @@ def _pool(value: Any, where: str, site: str, builder: WorldBuilder, settings: di
         raise WorldDescriptionError(
             f"{where}: a Standard Edition pool has exactly one server, not {len(servers)}."
         )
+    if edition == "Enterprise" and role_catalog.FRONT_END in roles:
+        try:  # the documented quorum table stops at 12 Front Ends (2015) and 16 (2019)
+            quorum_rule(len(servers), product)
+        except SfbError as exc:
+            raise WorldDescriptionError(f"{where}.servers: {exc.msg}") from None
     names = []
     for k, server in enumerate(servers):
         names.append(_server(server, f"{where}.servers[{k}]", site, fqdn, edition, roles, state, product, builder))
@@ -170,6 +179,7 @@ def _server(value: Any, where: str, site: str, pool: str, edition: str, roles: l
     fqdn = _fqdn(server["fqdn"], f"{where}.fqdn")
     state = _choice(server.get("state", state), STATES, f"{where}.state")
     faults = _mapping(server.get("faults", {}), f"{where}.faults", optional=tuple(FAULTS))
+    faults = {name: fault_value(name, value, f"{where}.faults.{name}") for name, value in faults.items()}
     updates = [
         _update(u, f"{where}.pending_updates[{i}]")
         for i, u in enumerate(_list(server.get("pending_updates", []), f"{where}.pending_updates"))
@@ -262,6 +272,19 @@ def section(name: str):
 
 
 # -- value checks ----------------------------------------------------------------------------
+
+
+def fault_value(name: str, value: Any, where: str) -> Any:
+    """The value a fault is kept with: a list of names, or true/false; a clear error otherwise."""
+    if name in _NAME_LIST_FAULTS:
+        names = [value] if isinstance(value, str) else value
+        if not isinstance(names, list) or not all(isinstance(n, str) and n.strip() for n in names):
+            raise WorldDescriptionError(f"{where}: expected a list of names (or one name), got {value!r}.")
+        # Windows service names are case-insensitive; the twin keeps them upper case (RTCSRV).
+        return [n.strip().upper() if name == "service_fails_to_start" else n.strip() for n in names]
+    if name in _SWITCH_FAULTS and not isinstance(value, bool):
+        raise WorldDescriptionError(f"{where}: expected true or false, got {value!r}.")
+    return value
 
 
 def _mapping(value: Any, where: str, required: tuple = (), optional: tuple = ()) -> dict:
