@@ -93,6 +93,7 @@ function ConvertTo-PlanArgument {
     if ($Value -is [System.Collections.IDictionary] -and $Value.ContainsKey('secret')) {
         $plain = $Secrets[$Value.secret]
         if ($null -eq $plain) { throw "The plan refers to secret '$($Value.secret)', which was not given." }
+        if ($Value.kind -eq 'String') { return [string]$plain }
         $secure = ConvertTo-SecureString -String $plain -AsPlainText -Force
         if ($Value.kind -eq 'PSCredential') {
             return New-Object -TypeName System.Management.Automation.PSCredential -ArgumentList $Value.username, $secure

@@ -111,6 +111,11 @@ class Host(abc.ABC):
     def install_updates(self, categories: list[str], reject: list[str], timeout: float) -> UpdateRun:
         """Search and install Windows updates; never reboots by itself."""
 
+    def search_updates(self, categories: list[str], reject: list[str]) -> list[dict]:
+        """The Windows updates that install_updates would install ({kb, title, category}); changes nothing,
+        so it is what check mode and prerequisite reports use."""
+        raise NotImplementedError(f"{type(self).__name__} cannot search for Windows updates")
+
 
 def is_read_only(plan: Plan) -> bool:
     for step in plan.steps:

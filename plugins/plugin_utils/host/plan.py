@@ -15,7 +15,9 @@ from typing import Any, Mapping, Sequence
 from ansible_collections.sfb.server.plugins.plugin_utils.errors import StepFailed
 from ansible_collections.sfb.server.plugins.plugin_utils.host.signatures import documented
 
-_SECRET_KINDS = ("SecureString", "PSCredential")
+# "String": for parameters the documentation types as a plain String (Request-CsCertificate
+# -CaPassword); the value still travels only in the runner's no_log option.
+_SECRET_KINDS = ("SecureString", "PSCredential", "String")
 
 
 @dataclass(frozen=True)

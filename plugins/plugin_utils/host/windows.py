@@ -128,6 +128,19 @@ class WindowsHost(Host):
                            hint="Read the update log on the server (win_updates log_path) and run again.")
         return UpdateRun(installed=installed, failed=failed, reboot_required=bool(result.get("reboot_required")))
 
+    def search_updates(self, categories: list[str], reject: list[str]) -> list[dict]:
+        arguments: dict[str, Any] = {"state": "searched", "reject_list": list(reject)}
+        if categories:
+            arguments["category_names"] = list(categories)
+        result = self._run_action(UPDATES_ACTION, arguments)
+        self.round_trips += 1
+        if result.get("unreachable"):
+            raise HostUnreachable(f"{self.name}: {result.get('msg', 'unreachable while searching for updates')}")
+        if result.get("failed"):
+            raise SfbError(f"{self.name}: searching for Windows updates failed: {result.get('msg', '')}".strip(),
+                           hint="Check that the Windows Update service can reach its source (WSUS or Microsoft Update).")
+        return [_update(u) for u in (result.get("updates") or {}).values()]
+
     def _run_action(self, name: str, arguments: dict) -> dict:
         """Run another collection's action plugin (win_reboot, win_updates) on this connection."""
         task = self._action._task.copy()

@@ -54,6 +54,15 @@ class TwinHost(Host):
             ) from None
         return {"rebooted": True, "elapsed": int(self.now() - started)}
 
+    def search_updates(self, categories: list[str], reject: list[str]) -> list[dict]:
+        with self.store.transaction(simulation.advance) as world:
+            server = engine._reachable(world, self.name)
+            pending = [{"kb": u["kb"], "title": u["title"], "category": u["category"]}
+                       for u in server["updates"]["pending"]
+                       if (not categories or u["category"] in categories) and u["kb"] not in reject]
+        self.round_trips += 1
+        return pending
+
     def install_updates(self, categories: list[str], reject: list[str], timeout: float) -> UpdateRun:
         with self.store.transaction(simulation.advance) as world:
             server = engine._reachable(world, self.name)

@@ -67,7 +67,7 @@ class TestWire:
         call = CmdletCall("Start-CsPool", {"PoolFqdn": "pool01.contoso.com", "SkipServer": ("fe02", "fe03")})
         assert call.to_wire()["parameters"]["SkipServer"] == ["fe02", "fe03"]
 
-    @pytest.mark.parametrize("kwargs", [{"kind": "String"}, {"kind": "PSCredential"}])
+    @pytest.mark.parametrize("kwargs", [{"kind": "Text"}, {"kind": "PSCredential"}])
     def test_bad_secrets_are_refused(self, kwargs):
         with pytest.raises(ValueError):
             Secret("k", **kwargs)
