@@ -1,0 +1,59 @@
+# Copyright: sfb.server contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""sfb.server.signin_dns_info: the sip CNAME of each SIP domain, resolved from the controller (seed 003)."""
+
+from __future__ import annotations
+
+from ansible.errors import AnsibleActionFail
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.sfb.server.plugins.plugin_utils import dns_lookup
+from ansible_collections.sfb.server.plugins.plugin_utils.domain import signin
+from ansible_collections.sfb.server.plugins.plugin_utils.errors import SfbError
+
+
+class ActionModule(ActionBase):
+    """Runs on the controller: the question is what the Internet's DNS says, not a server."""
+
+    TRANSFERS_FILES = False
+    _requires_connection = False
+
+    ARGUMENT_SPEC = {
+        "domains": {"type": "list", "elements": "str", "required": True},
+        "resolvers": {"type": "list", "elements": "str", "default": []},
+        "port": {"type": "int", "default": 53},
+        "timeout": {"type": "float", "default": 5.0},
+        "expected_target": {"type": "str", "default": signin.SIP_TARGET},
+    }
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        try:
+            _, args = self.validate_argument_spec(argument_spec=self.ARGUMENT_SPEC)
+            if not args["domains"]:
+                raise AnsibleActionFail("domains must name at least one SIP domain, for example contoso.com.")
+            result.update(self.check(args))
+        except AnsibleActionFail as exc:
+            result.update(failed=True, msg=str(exc), error={"kind": "invalid_argument", "message": str(exc)})
+        except SfbError as exc:
+            result.update(failed=True, msg=str(exc), error=exc.to_result())
+        result["changed"] = False
+        return result
+
+    @staticmethod
+    def check(args: dict) -> dict:
+        expected = signin.normalise_domain(args["expected_target"], "expected_target")
+        lookups = dns_lookup.resolvers(args["resolvers"], args["port"], args["timeout"])
+        domains = []
+        for domain in args["domains"]:
+            name = signin.normalise_domain(domain)
+            if name not in domains:
+                domains.append(name)
+        checks = [signin.check_sip_cname(domain, lookups, expected).to_dict() for domain in domains]
+        return {
+            "checks": checks,
+            "resolvers": list(lookups),
+            "passed": all(c["status"] == signin.PASS for c in checks),
+            "records_to_create": [signin.record_to_create(c["target"], expected) for c in checks
+                                  if c["status"] == signin.FAIL],
+        }
