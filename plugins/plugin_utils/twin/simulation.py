@@ -100,6 +100,10 @@ def start_service(world: World, server: dict, name: str) -> bool:
     if name in failing or "*" in failing:
         world.record(server["fqdn"], "service_start_failed", service=name)
         return False
+    if service.get("startup_type") == "Disabled":
+        # Windows refuses to start a disabled service (Set-Service.md: "Disabled. Service can't be started.").
+        world.record(server["fqdn"], "service_start_failed", service=name, reason="disabled")
+        return False
     if service["status"] != "Running" or not service["accepting"]:
         service.update(status="Running", accepting=True, draining=False)
         world.record(server["fqdn"], "service_started", service=name)
@@ -211,3 +215,21 @@ def check_pools(world: World) -> None:
             pool["quorum"] = holds
             world.record(pool["fqdn"], "quorum_restored" if holds else "quorum_lost",
                          running=sum(running), servers=len(running))
+            if not holds:
+                _stop_after_quorum_loss(world, pool)
+
+
+def _stop_after_quorum_loss(world: World, pool: dict) -> None:
+    """high-availability.md: "If the number of servers running falls below the functional level ... the
+    remaining servers in the pool will stop all Skype for Business Server services." Their sessions end
+    abnormally: this is what a maintenance that loses quorum costs the users."""
+    for name in pool["servers"]:
+        server = world.servers[name]
+        if not is_up(server):
+            continue
+        drop_sessions(world, server, None, reason="pool quorum lost")
+        for service_name, service in server["services"].items():
+            if service["status"] != "Stopped":
+                service.update(status="Stopped", accepting=False, draining=False)
+                world.record(server["fqdn"], "service_stopped", service=service_name, graceful=False,
+                             reason="pool quorum lost")
