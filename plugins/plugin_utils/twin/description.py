@@ -48,10 +48,13 @@ FAULTS = {
     "no_return_after_reboot": "true: the server does not come back after a reboot",
     "drain_never_ends": "true: sessions on the server never end by themselves",
     "update_fails": "list of KB numbers that fail to install",
+    # Deployment (docs/deployment.md):
+    "restart_during_setup": "true: step 2 (Bootstrapper) asks for a restart once, then succeeds when run again",
+    "ca_refuses": "text: the enterprise CA denies this server's certificate requests, giving this reason",
 }
 # How the value of each fault above is read. A family's own faults are kept as given.
 _NAME_LIST_FAULTS = ("service_fails_to_start", "update_fails")
-_SWITCH_FAULTS = ("unreachable", "no_return_after_reboot", "drain_never_ends")
+_SWITCH_FAULTS = ("unreachable", "no_return_after_reboot", "drain_never_ends", "restart_during_setup")
 
 Section = Callable[[Any, "WorldBuilder"], None]
 
