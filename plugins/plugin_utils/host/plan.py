@@ -59,6 +59,9 @@ class CmdletCall:
 
     def __post_init__(self):
         binding = documented().bind(self.cmdlet, self.parameters)
+        # The documented spelling, so that the check-mode guard's verb test and describe() do not
+        # depend on how the caller typed the name (PowerShell itself is case-insensitive).
+        object.__setattr__(self, "cmdlet", binding.cmdlet)
         object.__setattr__(self, "parameters", dict(binding.parameters))
         object.__setattr__(self, "select", tuple(self.select))
         object.__setattr__(self, "_binding", binding)
