@@ -138,7 +138,10 @@ def parse_runner_result(plan: Plan, answer: Mapping[str, Any], host: str) -> Pla
             module=module,
         )
     if "steps" not in answer:
-        detail = answer.get("msg") or answer.get("module_stderr") or answer.get("module_stdout") or "no output"
+        # ansible-core's msg for a module that wrote no JSON is a generic "MODULE FAILURE"; the cause
+        # is in module_stderr/module_stdout, so keep all of them.
+        parts = [str(answer.get(key)).strip() for key in ("msg", "module_stderr", "module_stdout") if answer.get(key)]
+        detail = "; ".join(parts) or "no output"
         raise SfbError(
             f"{host}: the plan runner did not return a result: {str(detail).strip()[:2000]}",
             hint="Check that the host is a Windows server reachable with PowerShell 5.1 or later.",
