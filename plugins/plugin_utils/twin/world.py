@@ -25,6 +25,8 @@ from typing import Any, Callable, Iterator
 from ansible_collections.sfb.server.plugins.plugin_utils.errors import TwinWorldError
 
 SCHEMA_VERSION = 1
+# Entity kind of the Windows machines that are not Skype for Business servers.
+MACHINE = "machine"
 _BUSY_TIMEOUT_SECONDS = 60
 
 _SCHEMA = """
@@ -89,7 +91,11 @@ class World:
     def server(self, fqdn: str) -> dict:
         key = fqdn.lower()
         if key not in self.servers:
-            known = ", ".join(sorted(self.servers)) or "none"
+            # Windows machines that are not Skype for Business servers (users' computers, domain
+            # controllers: cmdlets/signin.py) answer plans too, without joining pools or topology.
+            if key in self.kind(MACHINE):
+                return self.kind(MACHINE)[key]
+            known = ", ".join(sorted([*self.servers, *self.kind(MACHINE)])) or "none"
             raise TwinWorldError(
                 f"The twin world has no server named {fqdn}.",
                 hint=f"Servers in this world: {known}. Inventory host names (or ansible_host) must "
