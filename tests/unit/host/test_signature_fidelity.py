@@ -159,7 +159,7 @@ def test_the_well_formedness_check_catches_broken_files(tmp_path):
 class CallSite:
     file: pathlib.Path
     line: int
-    cmdlet: str | None
+    cmdlets: list[str] | None  # the possible names; None when they cannot be known statically
     literal_keys: dict[str, ast.expr]  # key -> value expression
     fully_literal: bool
     expression: str
@@ -184,15 +184,47 @@ def _argument(node: ast.Call, position: int, keyword: str):
     return None
 
 
+def _string_options(expr) -> set[str] | None:
+    """The strings an expression can be: a literal, or a conditional between literals."""
+    if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
+        return {expr.value}
+    if isinstance(expr, ast.IfExp):
+        body, orelse = _string_options(expr.body), _string_options(expr.orelse)
+        return body | orelse if body is not None and orelse is not None else None
+    return None
+
+
+def _cmdlet_names(name_node, scope) -> list[str] | None:
+    """The cmdlet names a call can use: a literal, or a local variable only ever assigned literals
+    (`name = "Get-CsPoolUpgradeReadinessState" if old else "Get-CsUpgradeDomainInfo"`)."""
+    options = _string_options(name_node) if name_node is not None else None
+    if options is None and isinstance(name_node, ast.Name) and scope is not None:
+        assigned = [n.value for n in ast.walk(scope) if isinstance(n, ast.Assign)
+                    and any(isinstance(t, ast.Name) and t.id == name_node.id for t in n.targets)]
+        found = [_string_options(value) for value in assigned]
+        if found and all(f is not None for f in found):
+            options = set().union(*found)
+    return sorted(options) if options else None
+
+
+def _enclosing_functions(tree) -> dict[ast.AST, ast.AST]:
+    scopes: dict[ast.AST, ast.AST] = {}
+    for function in ast.walk(tree):
+        if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for node in ast.walk(function):
+                scopes[node] = function  # inner functions are walked later and win
+    return scopes
+
+
 def scan(paths) -> list[CallSite]:
     sites = []
     for path in paths:
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        scopes = _enclosing_functions(tree)
         for node in ast.walk(tree):
             if not isinstance(node, ast.Call) or not _is_cmdlet_call(node):
                 continue
-            name_node = _argument(node, 0, "cmdlet")
-            cmdlet = name_node.value if isinstance(name_node, ast.Constant) and isinstance(name_node.value, str) else None
+            cmdlet = _cmdlet_names(_argument(node, 0, "cmdlet"), scopes.get(node))
             params = _argument(node, 1, "parameters")
             keys: dict[str, ast.expr] = {}
             fully_literal = True
@@ -247,23 +279,25 @@ def _check_name(signatures: Signatures, cmdlet: str, given: str) -> None:
 
 def bind_site(signatures: Signatures, site: CallSite) -> str | None:
     """None when the site binds; otherwise what is wrong with it."""
-    if site.cmdlet is None:
-        return "the cmdlet name is not a string literal, so it cannot be checked against the signatures"
-    try:
-        signatures.get(site.cmdlet)
-        for given in site.literal_keys:
-            _check_name(signatures, site.cmdlet, given)
-        if site.fully_literal:
-            values = {given: _dummy(signatures, site.cmdlet, given, expr) for given, expr in site.literal_keys.items()}
-            signatures.bind(site.cmdlet, values)
-    except BindError as exc:
-        return exc.msg
+    if site.cmdlets is None:
+        return ("the cmdlet name is neither a string literal nor a local variable assigned only literals, so "
+                "it cannot be checked against the signatures")
+    for cmdlet in site.cmdlets:
+        try:
+            signatures.get(cmdlet)
+            for given in site.literal_keys:
+                _check_name(signatures, cmdlet, given)
+            if site.fully_literal:
+                values = {given: _dummy(signatures, cmdlet, given, expr) for given, expr in site.literal_keys.items()}
+                signatures.bind(cmdlet, values)
+        except BindError as exc:
+            return exc.msg
     return None
 
 
 def test_the_scan_finds_the_known_calls():
     # If the scan stops recognising calls, every other check here would pass vacuously.
-    cmdlets = {(site.file.name, site.cmdlet) for site in SITES}
+    cmdlets = {(site.file.name, name) for site in SITES for name in site.cmdlets or ()}
     assert ("server_info.py", "Get-CsComputer") in cmdlets
     assert ("service_info.py", "Get-CsWindowsService") in cmdlets
 
@@ -274,23 +308,25 @@ def test_every_cmdlet_call_in_plugins_binds(site):
     assert problem is None, f"{site.where}: {site.expression}\n  -> {problem}"
 
 
-def _mentioned_in_unit_tests(stem: str) -> list[pathlib.Path]:
+def _tests_mentioning(stem: str) -> list[pathlib.Path]:
+    """Unit tests, or Molecule scenarios (they run the module on the twin), that name the plugin."""
     this = pathlib.Path(__file__).resolve()
-    return [p for p in UNIT_TESTS.rglob("test_*.py") if p.resolve() != this and stem in p.read_text(encoding="utf-8")]
+    candidates = [*UNIT_TESTS.rglob("test_*.py"), *(REPO / "extensions" / "molecule").rglob("*.yml")]
+    return [p for p in candidates if p.resolve() != this and stem in p.read_text(encoding="utf-8")]
 
 
-def test_sites_with_computed_parameters_are_covered_by_unit_tests():
+def test_sites_with_computed_parameters_are_covered_by_tests():
     partial = [s for s in SITES if not s.fully_literal]
     if partial:
         warnings.warn(
             "CmdletCall sites whose parameters are built at run time (only their literal names were checked "
-            "statically; their unit tests bind the rest): " + "; ".join(s.where for s in partial),
+            "statically; their tests bind the rest): " + "; ".join(s.where for s in partial),
             stacklevel=1,
         )
-    uncovered = sorted({s.file.stem for s in partial if not _mentioned_in_unit_tests(s.file.stem)})
+    uncovered = sorted({s.file.stem for s in partial if not _tests_mentioning(s.file.stem)})
     assert not uncovered, (
-        f"these plugins build CmdletCall parameters at run time but no tests/unit/**/test_*.py mentions them: "
-        f"{uncovered}; add unit tests that run those code paths")
+        f"these plugins build CmdletCall parameters at run time, but no tests/unit/**/test_*.py nor "
+        f"extensions/molecule/**/*.yml names them: {uncovered}; add tests that run those code paths")
 
 
 class TestTheScannerItself:
@@ -319,8 +355,18 @@ class TestTheScannerItself:
         assert "Nmae" in bind_site(documented(), site)
 
     def test_non_literal_cmdlet_name_is_reported(self, tmp_path):
-        (site,) = self._sites(tmp_path, 'CmdletCall(name, {})')
-        assert "not a string literal" in bind_site(documented(), site)
+        (site,) = self._sites(tmp_path, 'def f(name):\n    return CmdletCall(name, {})')
+        assert "neither a string literal" in bind_site(documented(), site)
+        (site,) = self._sites(tmp_path, 'def f(x):\n    name = x + "-CsPool"\n    return CmdletCall(name)')
+        assert "neither a string literal" in bind_site(documented(), site)
+
+    def test_variable_assigned_literals_is_checked_for_each_value(self, tmp_path):
+        source = 'def f(old):\n    name = "Get-CsPool" if old else "Get-CsNoSuchPool"\n    return CmdletCall(name)'
+        (site,) = self._sites(tmp_path, source)
+        assert site.cmdlets == ["Get-CsNoSuchPool", "Get-CsPool"]
+        assert "Get-CsNoSuchPool" in bind_site(documented(), site)
+        (site,) = self._sites(tmp_path, source.replace("Get-CsNoSuchPool", "Get-CsComputer"))
+        assert bind_site(documented(), site) is None
 
     def test_variable_values_get_dummies_of_the_right_kind(self, tmp_path):
         (site,) = self._sites(tmp_path, 'CmdletCall(cmdlet="Stop-CsWindowsService", parameters={"Name": n, "Graceful": g})')
