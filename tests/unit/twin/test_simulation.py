@@ -267,7 +267,14 @@ def test_quorum_is_lost_and_restored_as_front_ends_go_down_and_up(make_world, fa
     assert lost["server"] == "pool01.contoso.com"
     assert lost["detail"] == {"running": 1, "servers": 3}
     assert admin.summary(store)["pools"]["pool01.contoso.com"]["quorum"] is False
+    # high-availability.md: below the functional level "the remaining servers in the pool will stop
+    # all Skype for Business Server services".
+    assert {s["status"] for s in look(store, FE3)["services"].values()} == {"Stopped"}
+    assert any(e["server"] == FE3 and e["detail"]["reason"] == "pool quorum lost"
+               for e in kinds(store, "sessions_dropped"))
     assert _start(store, FE2, Name="RTCSRV").ok
+    assert kinds(store, "quorum_restored") == [], "one Front End of three is not enough"
+    assert _start(store, FE3, Name="RTCSRV").ok
     (restored,) = kinds(store, "quorum_restored")
     assert restored["detail"] == {"running": 2, "servers": 3}
     assert admin.summary(store)["pools"]["pool01.contoso.com"]["quorum"] is True
@@ -307,6 +314,7 @@ def test_a_stop_and_a_start_in_one_plan_cannot_hide_a_loss_of_quorum(make_world,
         CmdletCall("Stop-CsWindowsService", {"Name": "RTCSRV"}),
         CmdletCall("Stop-CsWindowsService", {"Name": "RTCSRV", "ComputerName": FE2}),
         CmdletCall("Start-CsWindowsService", {"Name": "RTCSRV", "ComputerName": FE2}),
+        CmdletCall("Start-CsWindowsService", {"Name": "RTCSRV", "ComputerName": FE3}),
     )
     assert TwinHost(store, FE1).run(plan).ok
     assert [e["kind"] for e in kinds(store, "quorum_lost", "quorum_restored")] == ["quorum_lost", "quorum_restored"]
