@@ -7,8 +7,8 @@ module: twin_info
 short_description: Show a twin world and what happened in it
 description:
   - Reports every simulated server (power, services, sessions, pending updates and reboot, faults),
-    every pool (quorum, session counters) and the events recorded since a given one: each cmdlet
-    call that changed something, drains, reboots, sessions dropped or refused.
+    every pool (quorum, session counters) and the events recorded since a given one (each cmdlet
+    call that changed something, drains, reboots, sessions dropped or refused).
   - The counters C(sessions_dropped) and C(sessions_refused) are the ones a maintenance rehearsal must
     keep at zero.
 version_added: 0.1.0
