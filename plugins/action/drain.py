@@ -1,0 +1,163 @@
+# Copyright: sfb.server contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""sfb.server.drain: prevent new connections to a server (or one service), wait for its sessions to end,
+keep it from re-admitting traffic after a restart, and return it to service."""
+
+from __future__ import annotations
+
+from ansible_collections.sfb.server.plugins.plugin_utils import maintenance as steps
+from ansible_collections.sfb.server.plugins.plugin_utils.action import SfbAction
+from ansible_collections.sfb.server.plugins.plugin_utils.domain import maintenance
+from ansible_collections.sfb.server.plugins.plugin_utils.errors import SfbError, WaitTimedOut
+from ansible_collections.sfb.server.plugins.plugin_utils.host.plan import CmdletCall, Plan
+
+
+def _stop(names: list[str], whole_server: bool, graceful: bool) -> list[CmdletCall]:
+    flags = {"Graceful": True, "NoWait": True} if graceful else {}
+    if whole_server:
+        return [CmdletCall("Stop-CsWindowsService", flags)]
+    return [CmdletCall("Stop-CsWindowsService", {"Name": name, **flags}) for name in names]
+
+
+def _start(names: list[str], whole_server: bool) -> list[CmdletCall]:
+    if whole_server:
+        return [CmdletCall("Start-CsWindowsService")]
+    return [CmdletCall("Start-CsWindowsService", {"Name": name}) for name in names]
+
+
+def _set_startup(changes: dict[str, str]) -> list[CmdletCall]:
+    return [CmdletCall("Set-Service", {"Name": name, "StartupType": kind}) for name, kind in changes.items()]
+
+
+def dns_warning(whole_server: bool, names: list[str], dns_load_balancing: bool) -> list[str]:
+    if dns_load_balancing:
+        return []
+    scope = "this server" if whole_server else ", ".join(names)
+    return [
+        f"The pool does not use DNS load balancing: while {scope} prevents new connections, the connections of "
+        f"these features cannot be redirected to the pool's other servers and some may be lost when the server "
+        f"goes offline (seed 000): {', '.join(maintenance.DNS_LOAD_BALANCING_FEATURES)}."
+    ]
+
+
+class ActionModule(SfbAction):
+    ARGUMENT_SPEC = {
+        "state": {"type": "str", "choices": ["drained", "serving"], "default": "drained"},
+        "services": {"type": "list", "elements": "str", "default": []},
+        "timeout": {"type": "int", "default": 3600},
+        "poll_interval": {"type": "int", "default": 30},
+        "at_limit": {"type": "str", "choices": list(maintenance.AT_LIMIT), "default": "fail"},
+        "startup_type": {"type": "str", "choices": list(maintenance.MAINTENANCE_STARTUP_TYPES), "default": "Manual"},
+        "reason": {"type": "str", "default": "maintenance"},
+        "dns_load_balancing": {"type": "bool", "default": True},
+    }
+
+    def execute(self, host, args, task_vars):
+        if args["timeout"] < 0 or args["poll_interval"] < 1:
+            raise SfbError("timeout must be 0 or more and poll_interval at least 1 second.",
+                           hint=f"Got timeout={args['timeout']} poll_interval={args['poll_interval']}.")
+        states = steps.read_services(host)
+        names = steps.choose_services(states, args["services"])
+        whole = not args["services"]
+        startup = steps.read_startup_types(host, names)
+        found = steps.read_marker(host)
+        if args["state"] == "drained":
+            return self._drain(host, args, states, names, whole, startup, found)
+        return self._serve(host, names, whole, states, startup, found)
+
+    # -- drained ---------------------------------------------------------------------------
+
+    def _drain(self, host, args, states, names, whole, startup, found):
+        status = {s.name: s.status for s in states}
+        target = args["startup_type"]
+        remembered = maintenance.merge_remembered(found.marker, maintenance.startup_changes(startup, target))
+        to_change = {n: target for n in names if startup.get(n) not in (target, "Disabled")}
+        to_stop = [n for n in names if status.get(n) != "Stopped"]
+        warnings = dns_warning(whole, names, args["dns_load_balancing"])
+        sessions = sum(s.sessions for s in states if s.name in names)
+        before = {"services": {n: status.get(n) for n in names}, "startup_types": {n: startup.get(n) for n in names},
+                  "marker": found.marker.to_result() if found.marker else None}
+        if found.marker is not None and not to_change and not to_stop:
+            return {"changed": False, "state": "drained", "services": names, "sessions": 0,
+                    "startup_types": found.marker.startup_types, "marker": found.marker.to_result(),
+                    "warnings": warnings}
+        marker = found.marker or maintenance.Marker(phase="draining", reason=args["reason"], started=host.now(),
+                                                    services=[] if whole else names)
+        marker.startup_types = {**remembered, **marker.startup_types}
+        marker.phase = "draining"
+        # The marker goes first: a controller killed after any later step leaves what to restore.
+        plan = Plan.of(*steps.write_marker(marker, found.key_exists), *_set_startup(to_change),
+                       *(_stop(to_stop, whole, graceful=True) if to_stop else []))
+        after = {"services": {n: "Stopped" for n in names}, "startup_types": {n: to_change.get(n, startup.get(n)) for n in names},
+                 "marker": marker.to_result()}
+        result = self.converge(host, plan, before, after)
+        result.update(state="drained", services=names, sessions=sessions, startup_types=marker.startup_types,
+                      marker=marker.to_result(), warnings=warnings)
+        if self.check_mode:
+            return result
+        started = host.now()
+        cut = self._wait(host, args, names, whole, result)
+        marker.phase = "drained"
+        marker.history.append({"drained": host.now(), "seconds": int(host.now() - started), "sessions_cut": cut})
+        host.run(Plan.of(*steps.write_marker(marker, True))).raise_for_failure()
+        result.update(marker=marker.to_result(), drain_seconds=int(host.now() - started), sessions_cut=cut)
+        return result
+
+    def _wait(self, host, args, names, whole, result) -> int:
+        def probe():
+            return {s.name: s for s in steps.read_services(host) if s.name in names}
+
+        def done(answer):
+            return maintenance.drained({n: s.status for n, s in answer.items()}, names)
+
+        try:
+            host.wait_until(probe, done, args["timeout"], args["poll_interval"], "the sessions to end")
+            return 0
+        except WaitTimedOut:
+            left = probe()
+            sessions = sum(s.sessions for s in left.values())
+            if args["at_limit"] == "fail":
+                raise SfbError(
+                    f"{host.name}: the drain did not finish within {args['timeout']} seconds; "
+                    f"{sessions} session(s) remain on {', '.join(n for n, s in left.items() if s.status != 'Stopped')}.",
+                    hint="The server still prevents new connections and its startup types are changed (the "
+                    "marker on the server remembers the originals). Wait longer and run again, stop it anyway "
+                    "with at_limit=stop_anyway, or return it to service with state=serving.",
+                    sessions_left=sessions,
+                ) from None
+            busy = [n for n, s in left.items() if s.status != "Stopped"]
+            host.run(Plan.of(*_stop(busy, whole and len(busy) == len(names), graceful=False))).raise_for_failure()
+            result.setdefault("warnings", []).append(
+                f"The drain limit of {args['timeout']} seconds was reached with {sessions} session(s) left; "
+                f"the services were stopped anyway (at_limit=stop_anyway) and those sessions were cut.")
+            return sessions
+
+    # -- serving ---------------------------------------------------------------------------
+
+    def _serve(self, host, names, whole, states, startup, found):
+        status = {s.name: s.status for s in states}
+        marker = found.marker
+        if marker is not None and marker.failed_over:
+            raise SfbError(
+                f"{host.name} is failed over (Invoke-CsComputerFailOver) by an earlier maintenance.",
+                hint="Fail it back first: sfb.server.failover with state=active, then return it to service.")
+        restore = {n: kind for n, kind in (marker.startup_types if marker else {}).items()
+                   if startup.get(n) != kind and (whole or n in names)}
+        to_start = [n for n in names if status.get(n) != "Running"]
+        if marker is None and not to_start:
+            return {"changed": False, "state": "serving", "services": names, "startup_types": startup, "marker": None}
+        plan = Plan.of(*_set_startup(restore), *(_start(to_start, whole) if to_start or marker else []),
+                       *([steps.clear_marker()] if marker is not None else []))
+        before = {"services": {n: status.get(n) for n in names}, "startup_types": {n: startup.get(n) for n in names},
+                  "marker": marker.to_result() if marker else None}
+        after = {"services": {n: "Running" for n in names},
+                 "startup_types": {n: restore.get(n, startup.get(n)) for n in names}, "marker": None}
+        result = self.converge(host, plan, before, after)
+        result.update(state="serving", services=names, startup_types=after["startup_types"], marker=None)
+        if self.check_mode:
+            return result
+        stopped = [s.name for s in steps.read_services(host) if s.name in names and s.status != "Running"]
+        if stopped:
+            raise SfbError(f"{host.name}: {', '.join(stopped)} did not reach Running after the start.",
+                           hint="Read the service's event log on the server, fix the cause and run again.")
+        return result

@@ -1,0 +1,85 @@
+#!/usr/bin/python
+# Copyright: sfb.server contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+module: failover
+short_description: Fail a Front End server over to the rest of its pool, or fail it back
+description:
+  - V(failed_over) runs C(Invoke-CsComputerFailOver -ComputerName <this server>), which migrates the
+    server's users and data, drains its conferences and sessions, then stops and disables its
+    services so that a restart does not start them.
+  - V(active) runs C(Invoke-CsComputerFailBack), which marks the server available again and starts
+    its services.
+  - The state is remembered in the maintenance marker on the server (see M(sfb.server.drain)), written
+    before the failover starts, so an interrupted run is detected and completed.
+version_added: 0.1.0
+author:
+  - sfb.server contributors
+options:
+  state:
+    description: V(failed_over) takes the server out of its pool, V(active) brings it back.
+    type: str
+    choices: [failed_over, active]
+    default: failed_over
+  wait_time:
+    description:
+      - Seconds the cmdlet may take (C(-WaitTime)); when exceeded the cmdlet fails and takes no action.
+    type: int
+    default: 3600
+  draining_timeout:
+    description:
+      - Seconds after which the failover ends the remaining conferences and sessions and stops the
+        services (C(-DrainingTimeout)). Unset, the failover waits for them up to O(wait_time).
+    type: int
+  reason:
+    description: Why; kept in the marker.
+    type: str
+    default: maintenance
+notes:
+  - Supports check mode and diff mode.
+  - Check the pool first with M(sfb.server.pool_health_info); the cmdlet itself refuses a failover
+    the pool cannot absorb.
+seealso:
+  - module: sfb.server.pool_health_info
+  - module: sfb.server.drain
+  - name: Invoke-CsComputerFailOver
+    description: The cmdlet behind V(failed_over).
+    link: https://learn.microsoft.com/powershell/module/skypeforbusiness/invoke-cscomputerfailover
+"""
+
+EXAMPLES = r"""
+- name: Move this Front End's users to the rest of the pool
+  sfb.server.failover:
+    state: failed_over
+    wait_time: 3600
+
+- name: Return it to the pool
+  sfb.server.failover:
+    state: active
+"""
+
+RETURN = r"""
+computer:
+  description: The server's FQDN as the topology knows it.
+  returned: success
+  type: str
+  sample: fe01.contoso.com
+failed_over:
+  description: Whether the server is failed over after the task.
+  returned: success
+  type: bool
+seconds:
+  description: Seconds the change took.
+  returned: when changed
+  type: int
+marker:
+  description: The maintenance marker after the task.
+  returned: success
+  type: dict
+commands:
+  description: The commands run (or that would run in check mode).
+  returned: always
+  type: list
+  elements: str
+"""

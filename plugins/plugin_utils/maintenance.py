@@ -1,0 +1,84 @@
+# Copyright: sfb.server contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Reads and writes shared by the maintenance modules (drain, failover, pool_health_info).
+
+The maintenance marker lives on the server (domain/maintenance.py says why); these helpers build the
+documented calls that read and write it, and read the Skype for Business services with their
+startup types.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ansible_collections.sfb.server.plugins.plugin_utils.domain import services as service_model
+from ansible_collections.sfb.server.plugins.plugin_utils.domain.maintenance import MARKER_KEY, MARKER_VALUE, Marker
+from ansible_collections.sfb.server.plugins.plugin_utils.errors import SfbError
+from ansible_collections.sfb.server.plugins.plugin_utils.host.base import Host
+from ansible_collections.sfb.server.plugins.plugin_utils.host.plan import CmdletCall, Plan
+
+
+@dataclass
+class MarkerState:
+    marker: Marker | None
+    key_exists: bool
+
+
+def read_marker(host: Host) -> MarkerState:
+    """The marker of the server, in one round trip (Test-Path, then the value when the key exists)."""
+    answer = host.run(Plan.of(
+        CmdletCall("Test-Path", {"Path": MARKER_KEY}, select=("Value",)),
+        CmdletCall("Get-ItemProperty", {"Path": MARKER_KEY, "Name": [MARKER_VALUE]}, select=(MARKER_VALUE,)),
+    ))
+    first = answer.results[0]
+    if not first.ok:
+        answer.raise_for_failure()
+    exists = bool(first.output and first.output[0] is True)
+    if not exists:
+        return MarkerState(None, False)
+    second = answer.results[1] if len(answer.results) > 1 else None
+    if second is None or not second.ok or not second.output:
+        # The key without the value: an empty marker, nothing in progress.
+        return MarkerState(None, True)
+    return MarkerState(Marker.from_text(second.output[0].get(MARKER_VALUE)), True)
+
+
+def write_marker(marker: Marker, key_exists: bool) -> list[CmdletCall]:
+    # New-Item -Force on an existing registry key would recreate it empty: only create it when absent.
+    steps = [] if key_exists else [CmdletCall("New-Item", {"Path": MARKER_KEY, "Force": True})]
+    steps.append(CmdletCall("New-ItemProperty", {"Path": MARKER_KEY, "Name": MARKER_VALUE, "Value": marker.to_text(),
+                                                 "PropertyType": "String", "Force": True}))
+    return steps
+
+
+def clear_marker() -> CmdletCall:
+    """An empty value means no maintenance in progress; the key stays (it is ours and harmless)."""
+    return CmdletCall("Set-ItemProperty", {"Path": MARKER_KEY, "Name": MARKER_VALUE, "Value": ""})
+
+
+def read_services(host: Host) -> list[service_model.ServiceState]:
+    answer = host.read(CmdletCall("Get-CsWindowsService",
+                                  select=("Name", "DisplayName", "Status", "ActivityLevel", "RoleName")))
+    return [service_model.from_cmdlet(obj) for obj in answer.output(0)]
+
+
+def read_startup_types(host: Host, names: list[str]) -> dict[str, str]:
+    if not names:
+        return {}
+    answer = host.read(CmdletCall("Get-Service", {"Name": list(names)}, select=("Name", "StartType")))
+    return {str(obj["Name"]): str(obj["StartType"]) for obj in answer.output(0)}
+
+
+def choose_services(states: list[service_model.ServiceState], wanted: list[str]) -> list[str]:
+    """The services a drain targets: the named ones (checked), or every service of the server."""
+    known = {s.name.lower(): s.name for s in states}
+    if not wanted:
+        return [s.name for s in states]
+    unknown = [w for w in wanted if w.lower() not in known]
+    if unknown:
+        raise SfbError(
+            f"The server has no Skype for Business service named {', '.join(unknown)}.",
+            hint=f"Its services are {', '.join(sorted(known.values()))}. Name a service as the Windows "
+            "services list groups them (seed 000): for example RTCSRV for the Front-End service.",
+        )
+    return [known[w.lower()] for w in wanted]
