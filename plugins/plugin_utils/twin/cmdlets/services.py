@@ -22,7 +22,8 @@ def _has_skype_module(world, server) -> bool:
 def _target(call: Call) -> dict:
     if call.get("ComputerName"):
         target = call.world.servers.get(str(call.get("ComputerName")).lower())
-        if target is None or not simulation.is_up(target):
+        # The `unreachable` fault cuts every connection to the server, remote service control included.
+        if target is None or not simulation.is_up(target) or target["faults"].get("unreachable"):
             raise CmdletError(f"Cannot connect to computer {call.get('ComputerName')}.",
                               "ResourceUnavailable", "ComputerUnreachable")
         return target
