@@ -247,3 +247,17 @@ def test_fault_values_are_normalised():
     # One name stands for a list of one; service names are matched as Windows does, ignoring case.
     assert entities["server"]["fe13.contoso.com"]["faults"] == {
         "service_fails_to_start": ["RTCSRV"], "update_fails": ["KB5031234"]}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("start: 2026-03-01T22:00:00Z", "2026-03-01T22:00:00+00:00"),
+    ("start: 2026-03-01 22:00:00", "2026-03-01T22:00:00+00:00"),
+    ("start: 2026-03-01T23:00:00+01:00", "2026-03-01T22:00:00+00:00"),
+    ("start: 2026-03-01", "2026-03-01T00:00:00+00:00"),
+    ("start: '2026-03-01T22:00:00Z'", "2026-03-01T22:00:00+00:00"),
+])
+def test_start_as_yaml_reads_it(text, expected):
+    # YAML turns unquoted dates into date or datetime objects; a time without a zone is UTC.
+    desc = describe(pool("p.contoso.com", ["a.contoso.com"]), **yaml.safe_load(text))
+    _, _, _, start = description.build(desc)
+    assert start == datetime.datetime.fromisoformat(expected).timestamp()

@@ -252,3 +252,15 @@ def test_placement_reads_computer_objects_and_refuses_an_unpublished_server():
 def test_activity_count(text, count):
     assert service_domain.activity_count(text) == count
     assert service_domain.activity_count(service_domain.format_activity_level(count)) == count
+
+
+def test_computer_name_of_an_unreachable_or_rebooting_server(estate):
+    from ansible_collections.sfb.server.plugins.plugin_utils.twin import admin
+
+    admin.set_fault(estate, FE2, "unreachable", True)
+    with pytest.raises(StepFailed) as info:
+        services(TwinHost(estate, FE1), ComputerName=FE2)
+    assert f"Cannot connect to computer {FE2}." in info.value.msg
+    assert info.value.details["category"] == "ResourceUnavailable"
+    admin.set_fault(estate, FE2, "unreachable", None)
+    assert services(TwinHost(estate, FE1), ComputerName=FE2)["RTCSRV"]["Status"] == "Running"
