@@ -68,9 +68,13 @@ class ActionModule(SfbAction):
                 raise SfbError(f"{signin.SIP_ENABLED_ATTRIBUTE} is still FALSE after the change for: {', '.join(still)}.",
                                hint="Check the account's rights on these users, and replication between domain "
                                "controllers (name one with the server option).")
+        left = [signin.user_label(u) for u in remaining if not (self.check_mode and u in chosen)]
+        applied = labels if not self.check_mode else []
         result.update({
             "disabled_users": [describe(u) for u in found],
             "changed_users": labels,
-            "remaining_users": [signin.user_label(u) for u in remaining if not (self.check_mode and u in chosen)],
+            "remaining_users": left,
+            "check": signin.sip_users_check(host.name, [signin.user_label(u) for u in found], applied,
+                                            [signin.user_label(u) for u in remaining]).to_dict(),
         })
         return result

@@ -85,4 +85,5 @@ class ActionModule(SfbAction):
         })
         if added and not self.check_mode:
             result["value"] = after
+        result["check"] = signin.trust_model_check(host.name, domains, added, bool(added) and not self.check_mode).to_dict()
         return result

@@ -64,6 +64,10 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+check:
+  description: The check for the report (id C(sip_user_enabled)); C(fail) while users remain FALSE.
+  returned: success
+  type: dict
 disabled_users:
   description: The users whose attribute was FALSE when the task started.
   returned: success

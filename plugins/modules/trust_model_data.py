@@ -54,6 +54,10 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+check:
+  description: The check for the report (id C(trust_model_data)); C(fail) when domains are missing and were not added (check mode).
+  returned: success
+  type: dict
 key:
   description: The registry key.
   returned: success

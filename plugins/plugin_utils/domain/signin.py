@@ -419,3 +419,44 @@ def render_markdown(document: Mapping[str, Any]) -> str:
 
 def _cell(text: Any) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+# -- checks of the fixes -------------------------------------------------------------------------
+
+
+def trust_model_check(host: str, domains: Sequence[str], added: Sequence[str], applied: bool) -> Check:
+    """TrustModelData on one computer: pass when every domain is trusted (possibly just added)."""
+    title = "TrustModelData lists the Skype for Business domains"
+    details = {"domains": list(domains), "added": list(added)}
+    if not added:
+        return Check("trust_model_data", title, host, PASS, f"Already trusted: {', '.join(domains)}.", "", details)
+    if applied:
+        return Check("trust_model_data", title, host, PASS,
+                     f"Added {', '.join(added)} to the existing TrustModelData value.",
+                     "Add the same domains to the Group Policy that deploys TrustModelData, if one does.", details,
+                     changed=True)
+    return Check("trust_model_data", title, host, FAIL,
+                 f"TrustModelData does not list {', '.join(added)}: users get the \"cannot verify that the server is "
+                 "trusted\" prompt at first sign-in.",
+                 f"Add {', '.join(added)} to the existing value, never replacing it (sfb.server.trust_model_data, or "
+                 "the Group Policy object that deploys HKLM\\Software\\Policies\\Microsoft\\Communicator\\TrustModelData).",
+                 details)
+
+
+def sip_users_check(host: str, disabled: Sequence[str], changed: Sequence[str], remaining: Sequence[str]) -> Check:
+    """msRTCSIP-UserEnabled in the directory: pass when no user is left FALSE."""
+    title = f"{SIP_ENABLED_ATTRIBUTE} is not FALSE for any user"
+    details = {"disabled": list(disabled), "changed": list(changed), "remaining": list(remaining)}
+    sync = "Run the directory synchronisation (DirSync / Azure AD Connect) so Office 365 sees the change."
+    if not remaining and changed:
+        return Check("sip_user_enabled", title, host, PASS,
+                     f"Set {SIP_ENABLED_ATTRIBUTE} to TRUE for {len(changed)} user(s): {', '.join(changed)}.", sync,
+                     details, changed=True)
+    if not remaining:
+        return Check("sip_user_enabled", title, host, PASS, f"No user has {SIP_ENABLED_ATTRIBUTE} FALSE.", "", details)
+    shown = ", ".join(list(remaining)[:20]) + (f" and {len(remaining) - 20} more" if len(remaining) > 20 else "")
+    return Check("sip_user_enabled", title, host, FAIL,
+                 f"{len(remaining)} user(s) still have {SIP_ENABLED_ATTRIBUTE} FALSE (left by a retired OCS/Lync "
+                 f"server): {shown}.",
+                 f"Set the attribute to TRUE for them (sfb.server.sip_user_enabled with enable=true), then: {sync}",
+                 details, changed=bool(changed))

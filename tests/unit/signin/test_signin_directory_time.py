@@ -26,6 +26,8 @@ class TestSipUserEnabled:
         result = run(SipUsers, store, "dc01.contoso.com", users())
         assert [u["sam_account_name"] for u in result["disabled_users"]] == ["ann", "bob"]
         assert result["changed"] is False and result["changed_users"] == []
+        assert result["check"]["status"] == "fail"
+        assert "ann@contoso.com, bob@contoso.com" in result["check"]["reason"]
         assert sip_enabled(store) == before
 
     def test_enable_sets_true_lists_the_changed_users_and_is_idempotent(self, tmp_path):
@@ -34,6 +36,8 @@ class TestSipUserEnabled:
         assert result["changed"] is True
         assert result["changed_users"] == ["ann@contoso.com", "bob@contoso.com"]
         assert result["remaining_users"] == []
+        assert (result["check"]["status"], result["check"]["changed"]) == ("pass", True)
+        assert "DirSync" in result["check"]["action"]
         assert sip_enabled(store) == {"bob": True, "ann": True, "joe": True, "new": None}
         again = run(SipUsers, store, "dc01.contoso.com", users(enable=True))
         assert again["changed"] is False and again["changed_users"] == [] and again["disabled_users"] == []
@@ -43,6 +47,7 @@ class TestSipUserEnabled:
         result = run(SipUsers, store, "dc01.contoso.com", users(enable=True, users=["BOB"]))
         assert result["changed_users"] == ["bob@contoso.com"]
         assert result["remaining_users"] == ["ann@contoso.com"]
+        assert result["check"]["status"] == "fail" and result["check"]["changed"] is True
         assert sip_enabled(store)["ann"] is False
 
     def test_a_named_user_that_is_not_disabled_fails_before_any_change(self, tmp_path):

@@ -30,6 +30,7 @@ class TestAddNotReplace:
                                   "after": {"key": KEY, "TrustModelData": "lync.com, outlook.com, contoso.com"}}
         assert result["commands"] == [f"Set-ItemProperty -Path '{KEY}' -Name 'TrustModelData' "
                                       "-Value 'lync.com, outlook.com, contoso.com'"]
+        assert (result["check"]["status"], result["check"]["changed"]) == ("pass", True)
 
     def test_a_second_run_changes_nothing(self, tmp_path):
         store = make(tmp_path)
@@ -37,6 +38,7 @@ class TestAddNotReplace:
         again = run(ActionModule, store, "pc01.contoso.com", args("Contoso.COM."))
         assert again["changed"] is False
         assert again["commands"] == [] and "diff" not in again
+        assert (again["check"]["status"], again["check"]["changed"]) == ("pass", False)
         assert registry(store, "pc01.contoso.com")[PATH]["TrustModelData"] == "lync.com, outlook.com, contoso.com"
 
     def test_check_mode_describes_the_change_and_makes_none(self, tmp_path):
@@ -46,6 +48,9 @@ class TestAddNotReplace:
         assert result["changed"] is True
         assert result["value"] == "lync.com, outlook.com, contoso.com, fabrikam.com"
         assert len(result["commands"]) == 1 and "transcript" not in result
+        assert result["check"]["status"] == "fail"
+        assert "contoso.com, fabrikam.com" in result["check"]["reason"]
+        assert "never replacing it" in result["check"]["action"]
         assert registry(store, "pc01.contoso.com") == before
 
     def test_a_missing_key_is_created_with_the_value(self, tmp_path):
