@@ -147,6 +147,10 @@ def _alive(world: World, session: dict) -> bool:
 
 
 def _finish_reboot(world: World, server: dict) -> None:
+    if server["power"] == "down" and not server["faults"].get("no_return_after_reboot"):
+        # The fault was cleared: someone repaired the server at its console and it boots now, so a
+        # rehearsal can practise "fix it, then run the playbook again to resume".
+        server.update(power="rebooting", reboot_until=world.now)
     if server["power"] != "rebooting" or server["reboot_until"] > world.now:
         return
     if server["faults"].get("no_return_after_reboot"):
