@@ -244,6 +244,11 @@ def test_no_return_after_reboot(make_world, fake_time):
     with pytest.raises(HostUnreachable) as info:
         engine.execute(store, FE3, [], [])
     assert "down" in info.value.msg
+    # Clearing the fault stands for a repair at the console: the server boots and answers again.
+    admin.set_fault(store, FE3, "no_return_after_reboot", None)
+    node = look(store, FE3)
+    assert node["power"] == "on" and node["services"]["RTCSRV"]["status"] == "Running"
+    assert [e["server"] for e in kinds(store, "reboot_finished")] == [FE3]
 
 
 def test_an_unreachable_fault_refuses_every_connection(make_world, fake_time):
