@@ -68,6 +68,14 @@ class Host(abc.ABC):
         self.round_trips += 1
         return self._run(plan)
 
+    def _refuse_in_check_mode(self, what: str) -> None:
+        """Restarts and update installs change the server as much as a plan does: the same guard."""
+        if self.check_mode:
+            raise SfbError(
+                f"Refusing to {what} on {self.name} in check mode.",
+                hint="This is a bug in the module that asked for it; please report it.",
+            )
+
     def read(self, *calls: CmdletCall) -> PlanResult:
         """Run read-only calls and fail on the first error."""
         return self.run(Plan.of(*calls)).raise_for_failure()

@@ -103,6 +103,7 @@ class WindowsHost(Host):
         time.sleep(max(0.0, seconds))
 
     def reboot(self, reason: str, timeout: float) -> dict:
+        self._refuse_in_check_mode("restart the server")
         result = self._run_action(REBOOT_ACTION, {"msg": reason, "reboot_timeout": int(timeout)})
         if result.get("failed") or result.get("unreachable"):
             raise HostUnreachable(
@@ -113,6 +114,7 @@ class WindowsHost(Host):
         return {"rebooted": bool(result.get("rebooted", True)), "elapsed": int(result.get("elapsed", 0))}
 
     def install_updates(self, categories: list[str], reject: list[str], timeout: float) -> UpdateRun:
+        self._refuse_in_check_mode("install Windows updates")
         arguments: dict[str, Any] = {"state": "installed", "reboot": False, "reject_list": list(reject)}
         if categories:
             arguments["category_names"] = list(categories)

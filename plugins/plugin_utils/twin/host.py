@@ -35,6 +35,7 @@ class TwinHost(Host):
         time.sleep(self._clock.real_seconds(seconds))
 
     def reboot(self, reason: str, timeout: float) -> dict:
+        self._refuse_in_check_mode("restart the server")
         started = self.now()
         with self.store.transaction(simulation.advance) as world:
             engine._reachable(world, self.name)
@@ -64,6 +65,7 @@ class TwinHost(Host):
         return pending
 
     def install_updates(self, categories: list[str], reject: list[str], timeout: float) -> UpdateRun:
+        self._refuse_in_check_mode("install Windows updates")
         with self.store.transaction(simulation.advance) as world:
             server = engine._reachable(world, self.name)
             chosen = [u for u in server["updates"]["pending"]
