@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 import pathlib
 import warnings
 from dataclasses import dataclass
@@ -207,6 +208,19 @@ def _cmdlet_names(name_node, scope) -> list[str] | None:
     return sorted(options) if options else None
 
 
+# A call whose cmdlet comes from a table (`CmdletCall(model.certificate_cmdlets(v).server)`) declares
+# the names it can take on its own line or the line above: `# cmdlets: Renew-CcServerCertificate, Update-CcServerCertificate`.
+_DECLARED = re.compile(r"#\s*cmdlets:\s*(?P<names>[A-Za-z0-9-]+(?:\s*,\s*[A-Za-z0-9-]+)*)")
+
+
+def _declared_names(lines: list[str], line: int) -> list[str] | None:
+    for text in (lines[line - 1], lines[line - 2] if line >= 2 else ""):
+        match = _DECLARED.search(text)
+        if match:
+            return sorted(n.strip() for n in match.group("names").split(","))
+    return None
+
+
 def _enclosing_functions(tree) -> dict[ast.AST, ast.AST]:
     scopes: dict[ast.AST, ast.AST] = {}
     for function in ast.walk(tree):
@@ -219,12 +233,14 @@ def _enclosing_functions(tree) -> dict[ast.AST, ast.AST]:
 def scan(paths) -> list[CallSite]:
     sites = []
     for path in paths:
-        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        source = path.read_text(encoding="utf-8")
+        tree = ast.parse(source, filename=str(path))
+        lines = source.splitlines()
         scopes = _enclosing_functions(tree)
         for node in ast.walk(tree):
             if not isinstance(node, ast.Call) or not _is_cmdlet_call(node):
                 continue
-            cmdlet = _cmdlet_names(_argument(node, 0, "cmdlet"), scopes.get(node))
+            cmdlet = _cmdlet_names(_argument(node, 0, "cmdlet"), scopes.get(node)) or _declared_names(lines, node.lineno)
             params = _argument(node, 1, "parameters")
             keys: dict[str, ast.expr] = {}
             fully_literal = True
@@ -281,7 +297,8 @@ def bind_site(signatures: Signatures, site: CallSite) -> str | None:
     """None when the site binds; otherwise what is wrong with it."""
     if site.cmdlets is None:
         return ("the cmdlet name is neither a string literal nor a local variable assigned only literals, so "
-                "it cannot be checked against the signatures")
+                "it cannot be checked against the signatures; name the cmdlets it can be in a comment on the "
+                "line of the call or the line above: `# cmdlets: Verb-NounA, Verb-NounB`")
     for cmdlet in site.cmdlets:
         try:
             signatures.get(cmdlet)
@@ -359,6 +376,15 @@ class TestTheScannerItself:
         assert "neither a string literal" in bind_site(documented(), site)
         (site,) = self._sites(tmp_path, 'def f(x):\n    name = x + "-CsPool"\n    return CmdletCall(name)')
         assert "neither a string literal" in bind_site(documented(), site)
+
+    def test_declared_names_are_checked(self, tmp_path):
+        source = ('def f(v):\n    # cmdlets: Renew-CcServerCertificate, Update-CcServerCertificate\n'
+                  '    return CmdletCall(model.table(v).server)')
+        (site,) = self._sites(tmp_path, source)
+        assert site.cmdlets == ["Renew-CcServerCertificate", "Update-CcServerCertificate"]
+        assert bind_site(documented(), site) is None
+        (site,) = self._sites(tmp_path, 'CmdletCall(table[v], {"Force": True})  # cmdlets: Get-CsPool')
+        assert "Force" in bind_site(documented(), site)
 
     def test_variable_assigned_literals_is_checked_for_each_value(self, tmp_path):
         source = 'def f(old):\n    name = "Get-CsPool" if old else "Get-CsNoSuchPool"\n    return CmdletCall(name)'
