@@ -1,10 +1,9 @@
 # Copyright: sfb.server contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""sfb.server.windows_update: search or install Windows updates and restart when they need it.
+"""sfb.server.windows_update: bring Windows up to date (seed 002: before installing, and again after step 2).
 
-On a real server the work is ansible.windows.win_updates and win_reboot (through the Host seam);
-on the twin, the world's pending updates. The durations of the install and of the restart are
-returned separately: the maintenance summary reports them per phase.
+On real servers the work is ansible.windows.win_updates (search or install) and win_reboot, through
+the Host seam; on the twin, the world's pending updates. Check mode only searches.
 """
 
 from __future__ import annotations
@@ -12,44 +11,32 @@ from __future__ import annotations
 from ansible_collections.sfb.server.plugins.plugin_utils.action import SfbAction
 from ansible_collections.sfb.server.plugins.plugin_utils.errors import SfbError
 
+DEFAULT_CATEGORIES = ["CriticalUpdates", "SecurityUpdates", "UpdateRollups"]
+
 
 class ActionModule(SfbAction):
     ARGUMENT_SPEC = {
-        "state": {"type": "str", "choices": ["installed", "searched"], "default": "installed"},
-        "category_names": {"type": "list", "elements": "str", "default": []},
-        "reject_list": {"type": "list", "elements": "str", "default": []},
+        "categories": {"type": "list", "elements": "str", "default": DEFAULT_CATEGORIES},
+        "reject": {"type": "list", "elements": "str", "default": []},
+        "reboot": {"type": "bool", "default": True},
         "timeout": {"type": "int", "default": 7200},
-        "reboot": {"type": "str", "choices": ["if_required", "always", "never"], "default": "if_required"},
         "reboot_timeout": {"type": "int", "default": 1800},
     }
 
     def execute(self, host, args, task_vars):
-        categories, reject = args["category_names"], args["reject_list"]
-        if args["state"] == "searched" or self.check_mode:
-            found = host.search_updates(categories, reject)
-            return {"changed": bool(found) and args["state"] == "installed", "updates": found,
-                    "installed": [], "failed_updates": [], "reboot_required": None,
-                    "rebooted": False, "would_reboot": args["reboot"] == "always" or (bool(found) and args["reboot"] != "never")}
-        started = host.now()
-        run = host.install_updates(categories, reject, args["timeout"])
-        install_seconds = int(host.now() - started)
+        if self.check_mode:
+            pending = host.search_updates(args["categories"], args["reject"])
+            return {"changed": bool(pending), "pending": pending, "installed": [], "rebooted": False}
+        run = host.install_updates(args["categories"], args["reject"], args["timeout"])
+        rebooted = False
+        if run.reboot_required and args["reboot"]:
+            host.reboot("Windows updates installed by sfb.server.windows_update", args["reboot_timeout"])
+            rebooted = True
+        result = {"changed": bool(run.installed) or rebooted, "installed": run.installed, "failed_updates": run.failed,
+                  "reboot_required": run.reboot_required and not rebooted, "rebooted": rebooted, "pending": []}
         if run.failed:
-            raise SfbError(
-                f"{host.name}: {len(run.failed)} update(s) failed to install: "
-                f"{', '.join(u.get('kb') or u.get('title', '?') for u in run.failed)}.",
-                hint="Read the Windows Update log on the server; the server stays out of service until the "
-                "maintenance is resumed or the server is returned to service.",
-                installed=[u.get("kb") for u in run.installed], failed=[u.get("kb") for u in run.failed])
-        rebooted, reboot_seconds = False, 0
-        if args["reboot"] == "always" or (args["reboot"] == "if_required" and run.reboot_required):
-            restarted = host.reboot("sfb.server.windows_update: updates installed", args["reboot_timeout"])
-            rebooted, reboot_seconds = bool(restarted.get("rebooted", True)), int(restarted.get("elapsed", 0))
-        return {
-            "changed": bool(run.installed) or rebooted,
-            "installed": [{k: u.get(k) for k in ("kb", "title", "category")} for u in run.installed],
-            "failed_updates": [],
-            "reboot_required": bool(run.reboot_required) and not rebooted,
-            "rebooted": rebooted,
-            "install_seconds": install_seconds,
-            "reboot_seconds": reboot_seconds,
-        }
+            raise SfbError(f"{host.name}: {len(run.failed)} update(s) failed to install: "
+                           f"{', '.join(u.get('kb') or u.get('title', '?') for u in run.failed)}.",
+                           hint="Read the Windows Update log on the server; reject the update (reject=) if it cannot "
+                           "install, and run again.", installed=run.installed, failed_updates=run.failed)
+        return result

@@ -4,96 +4,80 @@
 
 DOCUMENTATION = r"""
 module: windows_update
-short_description: Search or install Windows updates on a Skype for Business server and restart it
+short_description: Install Windows updates on a Skype for Business server, restarting when they ask for it
 description:
-  - V(searched) lists the updates that would be installed; nothing changes. Check mode does the same.
-  - V(installed) installs them (with C(ansible.windows.win_updates) on a real server, never letting it
-    restart by itself), then restarts the server when O(reboot) says so (C(ansible.windows.win_reboot))
-    and waits until it answers again, at most O(reboot_timeout) seconds.
-  - Take the server out of service first (M(sfb.server.drain), M(sfb.server.failover)).
+  - Seed 002 - Windows Server must be up to date before the installation, and Windows Update must run again
+    after step 2.
+  - On real servers the work is done by M(ansible.windows.win_updates) and M(ansible.windows.win_reboot);
+    on the twin by the world's pending updates.
+  - In check mode only searches, and reports what would be installed.
 version_added: 0.1.0
 author:
   - sfb.server contributors
 options:
-  state:
-    description: V(installed) installs, V(searched) only lists.
-    type: str
-    choices: [installed, searched]
-    default: installed
-  category_names:
-    description: Update categories to consider (for example C(SecurityUpdates)); empty means all.
+  categories:
+    description:
+      - Update categories to install.
+    type: list
+    elements: str
+    default: [CriticalUpdates, SecurityUpdates, UpdateRollups]
+  reject:
+    description:
+      - KB numbers not to install.
     type: list
     elements: str
     default: []
-  reject_list:
-    description: KB numbers or titles never to install.
-    type: list
-    elements: str
-    default: []
-  timeout:
-    description: Seconds the installation may take.
-    type: int
-    default: 7200
   reboot:
     description:
-      - V(if_required) restarts when an installed update needs it, V(always) restarts in any case,
-        V(never) leaves the restart to you (RV(reboot_required) tells).
-    type: str
-    choices: [if_required, always, never]
-    default: if_required
+      - Restart the server when the updates require it.
+    type: bool
+    default: true
+  timeout:
+    description:
+      - Seconds the installation may take.
+    type: int
+    default: 7200
   reboot_timeout:
-    description: Seconds to wait for the server to answer again after its restart.
+    description:
+      - Seconds to wait for the server to come back.
     type: int
     default: 1800
-notes:
-  - Supports check mode (searches only).
-  - A server that does not come back within O(reboot_timeout) marks the host unreachable.
-seealso:
-  - module: ansible.windows.win_updates
-  - module: ansible.windows.win_reboot
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: none
+  platform:
+    platforms: windows
 """
 
 EXAMPLES = r"""
-- name: List the pending updates
+- name: Windows Update again after step 2
   sfb.server.windows_update:
-    state: searched
-  register: sfb_pending
-
-- name: Install security updates and restart if needed
-  sfb.server.windows_update:
-    category_names: [SecurityUpdates, CriticalUpdates]
+    reject: [KB5000000]
 """
 
 RETURN = r"""
-updates:
-  description: The updates found (V(searched) and check mode).
-  returned: O(state=searched) or check mode
-  type: list
-  elements: dict
 installed:
-  description: The updates installed, with C(kb), C(title) and C(category).
+  description: Updates installed.
   returned: success
   type: list
   elements: dict
-failed_updates:
-  description: Always empty on success (a failed update fails the task).
+pending:
+  description: In check mode, updates that would be installed.
   returned: success
   type: list
   elements: dict
-reboot_required:
-  description: Whether a restart is still needed after the task.
-  returned: success
-  type: bool
 rebooted:
   description: Whether the server was restarted.
   returned: success
   type: bool
-install_seconds:
-  description: Seconds the installation took.
-  returned: O(state=installed), not in check mode
-  type: int
-reboot_seconds:
-  description: Seconds the restart took.
-  returned: O(state=installed), not in check mode
+reboot_required:
+  description: Whether a restart is still needed (O(reboot=false)).
+  returned: success
+  type: bool
+round_trips:
+  description: Round trips to the server.
+  returned: always
   type: int
 """

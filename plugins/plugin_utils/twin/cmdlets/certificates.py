@@ -197,6 +197,11 @@ def set_cs_certificate(call: Call):
     if str(call.get("Identity") or "").lower() == "global":
         for use in types:
             _global(call.world)["uses"][use] = dict(cert, uses=[])
+        # "Global certificates will automatically be copied and distributed" (Set-CsCertificate page).
+        for other in call.world.servers.values():
+            store = other.setdefault("certificates", [])
+            if other is not server and not any(c["thumbprint"] == thumbprint for c in store):
+                store.append(dict(cert, uses=[]))
         call.world.record(server["fqdn"], "global_certificate_assigned", thumbprint=thumbprint, uses=types)
         return []
     for other in server["certificates"]:

@@ -1,0 +1,40 @@
+# Copyright: sfb.server contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""sfb.server.certificate_info: which certificates serve which uses, and what is wrong with them."""
+
+from __future__ import annotations
+
+import datetime
+
+from ansible_collections.sfb.server.plugins.plugin_utils import deploy_calls
+from ansible_collections.sfb.server.plugins.plugin_utils.action import SfbAction
+from ansible_collections.sfb.server.plugins.plugin_utils.domain import deployment as dep
+from ansible_collections.sfb.server.plugins.plugin_utils.deploy_calls import certificate_reads as reads, evaluate
+
+
+class ActionModule(SfbAction):
+    ARGUMENT_SPEC = {
+        "sip_domains": {"type": "list", "elements": "str", "default": []},
+        "subject_alternative_names": {"type": "list", "elements": "str", "default": []},
+        "renew_before_days": {"type": "int", "default": 30},
+    }
+
+    def execute(self, host, args, task_vars):
+        answer = host.read(*reads(False), *reads(True)[2:3])
+        placement = deploy_calls.placement_from(answer.output(0), answer.output(1))
+        names = dep.required_names(placement.fqdn, placement.pool, args["sip_domains"], args["subject_alternative_names"])
+        now = datetime.datetime.fromtimestamp(host.now(), tz=datetime.timezone.utc)
+        store, intermediates, roots = answer.output(3), answer.output(4), answer.output(5)
+        local = evaluate(dep.CERTIFICATE_USES_LOCAL, answer.output(2), store, intermediates, roots, names, now,
+                         args["renew_before_days"])
+        oauth = evaluate([dep.OAUTH_USE], answer.output(6), store, intermediates, roots, [], now, args["renew_before_days"])
+        uses = {**local, **oauth}
+        return {
+            "changed": False,
+            "required_names": names,
+            "certificates": {u: (v.to_result() if v else None) for u, v in uses.items()},
+            "invalid": {u: (dep.describe_problems(v) if v else "no certificate assigned")
+                        for u, v in uses.items() if v is None or not v.valid},
+            "store": [{"thumbprint": c.get("Thumbprint"), "subject": c.get("Subject"), "not_after": c.get("NotAfter"),
+                       "names": dep.dns_names(c), "friendly_name": c.get("FriendlyName")} for c in store],
+        }

@@ -1,0 +1,155 @@
+#!/usr/bin/python
+# Copyright: sfb.server contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+module: certificate
+short_description: Deployment Wizard step 3 - request, install or assign certificates
+description:
+  - Keeps a valid certificate assigned to each of O(uses). A certificate assigned to a use is judged on
+    its private key, its chain up to a trusted root (LocalMachine Root and CA stores), its dates
+    (expired, or expiring within O(renew_before_days)) and the names it covers (computer, pool,
+    C(sip.<domain>) for each of O(sip_domains), O(subject_alternative_names)); the result says which
+    problem each use has.
+  - A valid assigned certificate is kept (no change). Otherwise a valid certificate already in the store
+    is assigned (C(Set-CsCertificate)); otherwise one is requested from the online enterprise CA
+    (C(Request-CsCertificate -New)) and assigned, or with O(request=offline) a request file is written
+    and, once the CA's response is given as O(response_file), imported (C(Import-CsCertificate)) and assigned.
+  - C(OAuthTokenIssuer) is global (C(Set-CsCertificate -Identity Global)); manage it in its own task, once
+    per deployment.
+version_added: 0.1.0
+author:
+  - sfb.server contributors
+options:
+  uses:
+    description:
+      - Certificate uses to serve.
+    type: list
+    elements: str
+    choices: [Default, WebServicesInternal, WebServicesExternal, OAuthTokenIssuer]
+    default: [Default, WebServicesInternal, WebServicesExternal]
+  request:
+    description:
+      - C(online) sends the request to the enterprise CA at once; C(offline) writes a request file.
+    type: str
+    choices: [online, offline]
+    default: online
+  ca:
+    description:
+      - The CA as C(<CA server FQDN>\\<CA name>); required with O(request=online).
+    type: str
+  template:
+    description:
+      - The CA template name (not its display name); the CA's default web server template when unset.
+    type: str
+  friendly_name:
+    description:
+      - The certificate's friendly name; generated when unset.
+    type: str
+  key_size:
+    description:
+      - Key length in bits.
+    type: int
+    choices: [1024, 2048, 4096]
+    default: 2048
+  private_key_exportable:
+    description:
+      - Mark the private key exportable (needed for certificates copied between servers, such as an Edge pool's).
+    type: bool
+    default: false
+  sip_domains:
+    description:
+      - SIP domains whose C(sip.<domain>) name the certificate must carry.
+    type: list
+    elements: str
+    default: []
+  all_sip_domains:
+    description:
+      - Add all SIP domains of the deployment to the request (C(-AllSipDomain)).
+    type: bool
+    default: false
+  subject_alternative_names:
+    description:
+      - Further names the certificate must carry (external web services, future SIP domains ...).
+    type: list
+    elements: str
+    default: []
+  ca_account:
+    description:
+      - Account the CA requires for the request, C(DOMAIN\\user). Needs O(ca_password).
+    type: str
+  ca_password:
+    description:
+      - Password of O(ca_account). Sent only as a no_log secret.
+    type: str
+  request_file:
+    description:
+      - With O(request=offline), where on the server to write the request.
+    type: str
+  response_file:
+    description:
+      - With O(request=offline), the CA's response on the server, to import and assign.
+    type: str
+  renew_before_days:
+    description:
+      - A certificate that expires within this many days is replaced.
+    type: int
+    default: 30
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+  platform:
+    platforms: windows
+notes:
+  - A request needs an online enterprise CA with automatic enrollment; when the CA denies it, the task fails with
+    the CA's reason and nothing else changes.
+"""
+
+EXAMPLES = r"""
+- name: Step 3, Default and web services certificates from the enterprise CA
+  sfb.server.certificate:
+    ca: ca01.contoso.com\Contoso Issuing CA
+    sip_domains: [contoso.com]
+    subject_alternative_names: [webext.contoso.com]
+
+- name: The global OAuthTokenIssuer certificate, once
+  sfb.server.certificate:
+    uses: [OAuthTokenIssuer]
+    ca: ca01.contoso.com\Contoso Issuing CA
+  run_once: true
+"""
+
+RETURN = r"""
+certificates:
+  description: Per use, the verdict on the certificate assigned before the task (thumbprint, valid, problems, names_missing, not_after).
+  returned: success
+  type: dict
+problems:
+  description: Per use that needed work, what was wrong.
+  returned: changed
+  type: dict
+required_names:
+  description: The names the certificate must cover.
+  returned: success
+  type: list
+  elements: str
+action:
+  description: What was done - assigned, requested_and_assigned, request_written, waiting_for_response, imported_and_assigned.
+  returned: changed or waiting
+  type: str
+thumbprint:
+  description: The certificate assigned.
+  returned: when assigned
+  type: str
+commands:
+  description: The commands run (or that would run in check mode); secrets masked.
+  returned: changed
+  type: list
+  elements: str
+round_trips:
+  description: Round trips to the server.
+  returned: always
+  type: int
+"""

@@ -1,0 +1,86 @@
+# Copyright: sfb.server contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The documented reads the deployment modules share, and how their answers are read back.
+
+Pure construction: nothing here talks to a server. Each builder returns CmdletCalls (bound against
+the signatures when built), so a module's whole read goes in one plan, one round trip.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from ansible_collections.sfb.server.plugins.plugin_utils.domain import deployment as dep
+from ansible_collections.sfb.server.plugins.plugin_utils.domain import topology
+from ansible_collections.sfb.server.plugins.plugin_utils.errors import SfbError
+from ansible_collections.sfb.server.plugins.plugin_utils.host.plan import CmdletCall
+
+CERT_PROPERTIES = ("Thumbprint", "Subject", "Issuer", "NotBefore", "NotAfter", "HasPrivateKey", "FriendlyName",
+                   "DnsNameList")
+CS_CERT_PROPERTIES = ("Use", "Thumbprint", "Subject", "Issuer", "NotBefore", "NotAfter", "AlternativeNames",
+                      "SourceScope")
+SERVICE_PROPERTIES = ("Name", "Status", "RoleName")
+
+
+def uninstall_entries() -> CmdletCall:
+    return CmdletCall("Get-ItemProperty", {"Path": dep.UNINSTALL_KEYS},
+                      select=("DisplayName", "DisplayVersion", "InstallLocation"))
+
+
+def bootstrapper_exists(candidates: list[str]) -> CmdletCall:
+    return CmdletCall("Test-Path", {"Path": [dep.bootstrapper_path(c) for c in candidates], "PathType": "Leaf"})
+
+
+def placement_reads() -> tuple[CmdletCall, CmdletCall]:
+    return (CmdletCall("Get-CsComputer", {"Local": True}, select=("Identity", "Fqdn", "Pool")),
+            CmdletCall("Get-CsPool", select=("Identity", "Fqdn", "Site", "Computers", "Services")))
+
+
+def placement_from(computers: list[dict], pools: list[dict]) -> topology.Placement:
+    return topology.placement(computers[0] if computers else {}, pools)
+
+
+def local_services(computer: str | None = None) -> CmdletCall:
+    parameters = {"ExcludeActivityLevel": True}
+    if computer:
+        parameters["ComputerName"] = computer
+    return CmdletCall("Get-CsWindowsService", parameters, select=SERVICE_PROPERTIES)
+
+
+def certificate_stores() -> tuple[CmdletCall, ...]:
+    return (CmdletCall("Get-ChildItem", {"Path": r"Cert:\LocalMachine\My"}, select=CERT_PROPERTIES),
+            CmdletCall("Get-ChildItem", {"Path": r"Cert:\LocalMachine\CA"}, select=("Subject", "Issuer")),
+            CmdletCall("Get-ChildItem", {"Path": r"Cert:\LocalMachine\Root"}, select=("Subject", "Issuer")))
+
+
+def installation_path(candidates: list[str], exists: list) -> str:
+    path = dep.found_install_path(candidates, exists)
+    if path is None:
+        raise SfbError(
+            f"Skype for Business Server is not installed in {' or '.join(candidates)}.",
+            hint="Install the core components first (sfb.server.core_components), or give install_path.",
+        )
+    return path
+
+
+def certificate_reads(global_scope: bool, extra: tuple = ()) -> tuple:
+    computer, pools = placement_reads()
+    assigned = CmdletCall("Get-CsCertificate", {"Identity": "Global"} if global_scope else {},
+                          select=CS_CERT_PROPERTIES)
+    return (computer, pools, assigned, *certificate_stores(), *extra)
+
+
+def evaluate(uses, assigned: list[dict], store: list[dict], intermediates: list[dict], roots: list[dict],
+             names: list[str], now: datetime.datetime, renew_before_days: int) -> dict[str, dep.CertificateVerdict]:
+    """For each wanted use: the verdict on the certificate assigned to it (None when nothing is)."""
+    by_thumbprint = {str(c.get("Thumbprint")).upper(): c for c in store}
+    verdicts = {}
+    for use in uses:
+        reference = next((a for a in assigned if str(a.get("Use")).lower() == use.lower()), None)
+        if reference is None:
+            verdicts[use] = None
+            continue
+        thumbprint = str(reference.get("Thumbprint")).upper()
+        verdicts[use] = dep.judge(by_thumbprint.get(thumbprint), thumbprint, names, now, renew_before_days,
+                                  intermediates, roots)
+    return verdicts
