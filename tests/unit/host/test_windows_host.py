@@ -101,7 +101,7 @@ class TestAnswers:
         assert error.category == "ObjectNotFound"
         assert error.error_id.startswith("NoServiceFoundForGivenName,Microsoft.Rtc.Management")
         with pytest.raises(StepFailed) as caught:
-            host.read(*plan.steps) if False else result.raise_for_failure()
+            result.raise_for_failure()
         assert "step 1 of 1 failed: Get-CsWindowsService -Name 'RTCFOO'" in caught.value.msg
         assert "Cannot find any service with service name 'RTCFOO'" in caught.value.msg
 
