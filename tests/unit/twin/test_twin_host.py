@@ -143,3 +143,14 @@ def test_install_updates_with_nothing_pending(make_world, fake_time):
     store = _world(make_world)
     run = TwinHost(store, FE1).install_updates(categories=[], reject=[], timeout=60)
     assert (run.installed, run.failed, run.reboot_required) == ([], [], False)
+
+
+def test_search_updates_lists_what_install_would_take_and_changes_nothing(make_world, fake_time):
+    store = _world(make_world, pending_updates=UPDATES)
+    host = TwinHost(store, FE1)
+    found = host.search_updates(categories=["SecurityUpdates"], reject=["KB5039999"])
+    assert found == [{"kb": "KB5031234", "title": "Cumulative update", "category": "SecurityUpdates"}]
+    assert fake_time.slept == [] and host.round_trips == 1
+    assert len(look(store, FE1)["updates"]["pending"]) == 3
+    run = host.install_updates(categories=["SecurityUpdates"], reject=["KB5039999"], timeout=3600)
+    assert [u["kb"] for u in run.installed] == [u["kb"] for u in found]
