@@ -1,0 +1,18 @@
+# Copyright: sfb.server contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""sfb.server.cce_info: versions, directories, status and update mode of a Cloud Connector appliance."""
+
+from __future__ import annotations
+
+from ansible_collections.sfb.server.plugins.plugin_utils import cce_host
+from ansible_collections.sfb.server.plugins.plugin_utils.action import SfbAction
+
+
+class ActionModule(SfbAction):
+    ARGUMENT_SPEC: dict = {}
+
+    def execute(self, host, args, task_vars):
+        facts = cce_host.read_appliance(host)
+        for warning in facts.warnings:
+            self._display.warning(f"{host.name}: {warning}")
+        return {"changed": False, "appliance": facts.to_result(), "warnings": facts.warnings}
