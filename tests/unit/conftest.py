@@ -16,14 +16,14 @@ import sys
 REPO = pathlib.Path(__file__).resolve().parents[2]
 
 
-def _collections_root() -> pathlib.Path:
-    parts = REPO.parts
-    if len(parts) >= 4 and parts[-3:-1] == ("ansible_collections", "sfb") and parts[-1] == "server":
-        return REPO.parents[2]
-    return REPO / ".deps" / "collections"
+def collections_root(repo: pathlib.Path) -> pathlib.Path:
+    """The directory to put on sys.path so that `ansible_collections.sfb.server` is `repo`."""
+    if repo.parts[-3:] == ("ansible_collections", "sfb", "server"):
+        return repo.parents[2]
+    return repo / ".deps" / "collections"
 
 
-COLLECTIONS_ROOT = _collections_root()
+COLLECTIONS_ROOT = collections_root(REPO)
 
 if not (COLLECTIONS_ROOT / "ansible_collections" / "sfb" / "server").exists():
     raise RuntimeError(
