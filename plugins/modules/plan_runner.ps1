@@ -33,6 +33,13 @@ function ConvertTo-PlanValue {
     if ($Value -is [string] -or $Value -is [bool]) { return $Value }
     if ($Value -is [char]) { return "$Value" }
     if ($Value -is [int] -or $Value -is [long] -or $Value -is [double] -or $Value -is [decimal]) { return $Value }
+    # The other numeric types (UInt16 LocalPort, UInt32 RemotePort, Single ...) have no properties:
+    # left to the property walk below they would come back as an empty object.
+    if ($Value.GetType().IsPrimitive) { return $Value }
+    # Identity-like types whose text is their value (GUIDs, versions, addresses, SIDs).
+    if ($Value -is [guid] -or $Value -is [version] -or $Value -is [uri] -or $Value -is [System.Net.IPAddress] -or
+        $Value -is [System.Security.Principal.SecurityIdentifier]) { return $Value.ToString() }
+    if ($Value -is [System.DateTimeOffset]) { return $Value.UtcDateTime.ToString('o') }
     if ($Value -is [enum]) { return $Value.ToString() }
     if ($Value -is [datetime]) { return $Value.ToUniversalTime().ToString('o') }
     if ($Value -is [timespan]) { return $Value.TotalSeconds }
