@@ -132,3 +132,16 @@ def test_twin_answers_with_the_runner_keys(tmp_path):
     for step in answer["steps"]:
         assert {k.lower() for k in step} == runner_keys
     assert {k.lower() for k in answer["steps"][1]["error"]} == {"message", "category", "error_id"}
+
+
+@pytest.mark.parametrize("pattern, why", [
+    (r"\$Value\.GetType\(\)\.IsPrimitive", "UInt16/UInt32/Single values (LocalPort, RemotePort) would come back as {}"),
+    (r"\$Value -is \[guid\]", "a GUID has no properties: it would come back as {}"),
+    (r"\$Value -is \[System\.Net\.IPAddress\]", "Test-NetConnection's RemoteAddress would come back as a property bag"),
+    (r"\$Value -is \[enum\]\)\s*\{\s*return \$Value\.ToString\(\)", "enum statuses (Running) must come back as text"),
+])
+def test_runner_converts_value_types_to_plain_values(pattern, why):
+    # A guard on the runner's source, since no PowerShell runs here: removing one of these branches
+    # changes what real servers return without any other test noticing.
+    function = RUNNER[RUNNER.index("function ConvertTo-PlanValue"):RUNNER.index("function Select-PlanOutput")]
+    assert re.search(pattern, function), why
