@@ -139,6 +139,7 @@ class ActionModule(SfbAction):
                              "(or ask the CA administrator), then run again.",
                              command=failed.step.describe(), ca=args["ca"])
         fresh = host.read(*deploy_calls.certificate_stores())
+        now = datetime.datetime.fromtimestamp(host.now(), tz=datetime.timezone.utc)  # the certificate is newer than the first read
         issued = dep.newest_covering(fresh.output(0), names, now, args["renew_before_days"], fresh.output(1),
                                      fresh.output(2), args["friendly_name"])
         if issued is None:
