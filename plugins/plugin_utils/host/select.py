@@ -8,7 +8,8 @@ from ansible_collections.sfb.server.plugins.plugin_utils.errors import InvalidAr
 from ansible_collections.sfb.server.plugins.plugin_utils.host.base import Host
 
 TWIN_CONNECTION = "sfb.server.twin"
-WINDOWS_SHELLS = ("powershell",)
+# Ansible's cmd shell (Windows OpenSSH's default shell) still runs PowerShell modules such as plan_runner.
+WINDOWS_SHELLS = ("powershell", "cmd")
 
 
 def host_for(action, task_vars: dict) -> Host:
@@ -28,7 +29,7 @@ def host_for(action, task_vars: dict) -> Host:
         raise InvalidArgument(
             f"{name} uses the connection '{getattr(connection, 'transport', '?')}' with a {shell or 'non-PowerShell'} "
             "shell; sfb.server modules run on Windows servers or on the twin.",
-            hint="Use ansible_connection winrm or psrp (or ssh with ansible_shell_type=powershell) for a "
+            hint="Use ansible_connection winrm or psrp (or ssh with ansible_shell_type=powershell or cmd) for a "
             f"real server, or ansible_connection {TWIN_CONNECTION} with sfb_twin_world for the twin.",
         )
     from ansible_collections.sfb.server.plugins.plugin_utils.host.windows import WindowsHost
