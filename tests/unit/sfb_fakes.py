@@ -13,6 +13,7 @@ import json
 import pathlib
 from typing import Any, Callable
 
+from ansible.plugins.shell.cmd import ShellModule as Cmd
 from ansible.plugins.shell.powershell import ShellModule as PowerShell
 from ansible.plugins.shell.sh import ShellModule as Sh
 
@@ -45,7 +46,7 @@ class FakeConnection:
     def __init__(self, transport: str = "ansible.builtin.winrm", shell: str = "powershell",
                  options: dict | None = None):
         self.transport = transport
-        self._shell = {"powershell": PowerShell, "sh": Sh}[shell]()
+        self._shell = {"powershell": PowerShell, "cmd": Cmd, "sh": Sh}[shell]()
         self._options = dict(options or {})
 
     def get_option(self, name):

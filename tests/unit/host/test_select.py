@@ -53,6 +53,12 @@ def test_powershell_shell_gives_a_windows_host(transport):
     assert host.name == "fe01.contoso.com" and host.check_mode is False
 
 
+def test_ssh_with_windows_cmd_shell_gives_a_windows_host():
+    # Windows OpenSSH's default shell is cmd; Ansible's cmd shell plugin still runs PowerShell modules.
+    action = _action(FakeConnection("ansible.builtin.ssh", shell="cmd"))
+    assert isinstance(host_for(action, {"inventory_hostname": "fe01.contoso.com"}), WindowsHost)
+
+
 def test_ssh_with_sh_is_refused_with_the_fix():
     action = _action(FakeConnection("ansible.builtin.ssh", shell="sh"))
     with pytest.raises(InvalidArgument) as caught:
