@@ -4,21 +4,13 @@
 
 from __future__ import annotations
 
-import pathlib
-import sys
-
 import pytest
 
-_COLLECTIONS = pathlib.Path(__file__).resolve().parents[3] / ".deps" / "collections"
-try:  # tests/unit/conftest.py (or an installed collection) may already make sfb.server importable
-    import ansible_collections.sfb.server.plugins.plugin_utils  # noqa: F401
-except ImportError:
-    sys.path.insert(0, str(_COLLECTIONS))
-
-from twinworlds import FakeTime, make_store  # noqa: E402
-from ansible_collections.sfb.server.plugins.plugin_utils.twin import engine  # noqa: E402
-from ansible_collections.sfb.server.plugins.plugin_utils.twin import host as twin_host  # noqa: E402
-from ansible_collections.sfb.server.plugins.plugin_utils.twin import world as world_module  # noqa: E402
+# tests/unit/conftest.py makes ansible_collections.sfb.server importable.
+from ansible_collections.sfb.server.plugins.plugin_utils.twin import engine
+from ansible_collections.sfb.server.plugins.plugin_utils.twin import host as twin_host
+from ansible_collections.sfb.server.plugins.plugin_utils.twin import world as world_module
+from twinworlds import FakeTime, make_store
 
 
 @pytest.fixture

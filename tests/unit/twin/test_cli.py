@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import subprocess
 import sys
@@ -11,18 +13,40 @@ import sys
 import pytest
 import yaml
 
+from ansible_collections.sfb.server.plugins.plugin_utils.twin import cli
+
 from twinworlds import ESTATE, REPO
 
 SCRIPT = REPO / "scripts" / "sfb-twin"
 
 
-def sfb_twin(*args, env_world=None):
+def sfb_twin_process(*args, env_world=None):
+    """The script as a user runs it: its own process, its own imports."""
     env = dict(os.environ, PYTHONPATH=str(REPO / ".deps" / "collections"))
     env.pop("SFB_TWIN_WORLD", None)
     if env_world:
         env["SFB_TWIN_WORLD"] = env_world
     return subprocess.run([sys.executable, str(SCRIPT), *map(str, args)], capture_output=True, text=True,
                           env=env, timeout=120)
+
+
+def sfb_twin(*args, env_world=None):
+    """The same command line in this process (the script only calls cli.main): much cheaper."""
+    out, err = io.StringIO(), io.StringIO()
+    saved = os.environ.pop("SFB_TWIN_WORLD", None)
+    if env_world:
+        os.environ["SFB_TWIN_WORLD"] = env_world
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = cli.main([str(a) for a in args])
+            except SystemExit as exc:  # argparse's own errors
+                code = exc.code
+    finally:
+        os.environ.pop("SFB_TWIN_WORLD", None)
+        if saved is not None:
+            os.environ["SFB_TWIN_WORLD"] = saved
+    return subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
 
 
 def _ok(process) -> object:
@@ -48,7 +72,7 @@ def world(tmp_path):
 
 def test_create_prints_the_world(tmp_path):
     path = tmp_path / "estate.db"
-    summary = _ok(sfb_twin("create", ESTATE, "--world", path))
+    summary = _ok(sfb_twin_process("create", ESTATE, "--world", path))
     assert path.exists()
     assert summary["path"] == str(path)
     assert summary["speed"] == 600.0
@@ -74,7 +98,7 @@ def test_show_and_events(world):
 
 
 def test_the_world_can_come_from_the_environment(world):
-    assert "fe02.contoso.com" in _ok(sfb_twin("show", env_world=str(world)))["servers"]
+    assert "fe02.contoso.com" in _ok(sfb_twin_process("show", env_world=str(world)))["servers"]
 
 
 def test_fault_set_and_clear(world):
@@ -104,7 +128,7 @@ def test_a_bad_description_exits_2_with_the_place(tmp_path):
     bad = tmp_path / "bad.yml"
     bad.write_text("sites:\n  - name: Redmond\n    pools:\n      - fqdn: pool01.contoso.com\n"
                    "        edition: Standard\n        servers: [a.contoso.com, b.contoso.com]\n")
-    _refused(sfb_twin("create", bad, "--world", tmp_path / "w.db"),
+    _refused(sfb_twin_process("create", bad, "--world", tmp_path / "w.db"),
              "sfb-twin: sites[0].pools[0]: a Standard Edition pool has exactly one server, not 2.")
     assert not (tmp_path / "w.db").exists()
 
@@ -118,8 +142,8 @@ def test_a_description_that_is_not_yaml_or_not_there(tmp_path):
 
 
 def test_a_missing_world_or_no_world_given(tmp_path):
-    _refused(sfb_twin("show", "--world", tmp_path / "absent.db"), "No twin world at", "sfb-twin create")
-    process = sfb_twin("show")
+    _refused(sfb_twin_process("show", "--world", tmp_path / "absent.db"), "No twin world at", "sfb-twin create")
+    process = sfb_twin_process("show")
     assert process.returncode == 2 and "give --world PATH or set SFB_TWIN_WORLD" in process.stderr
     not_a_world = tmp_path / "notes.txt"
     not_a_world.write_text("hello\n" * 100)
