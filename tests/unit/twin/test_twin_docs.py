@@ -38,3 +38,10 @@ def test_every_fault_and_section_is_documented():
 def test_the_documented_defaults_are_the_code_defaults():
     assert f"| `speed` | `{int(description.DEFAULT_SPEED)}` |" in TEXT
     assert f"| `start` | `{description.DEFAULT_START}` |" in TEXT
+
+
+def test_links_between_the_pages_lead_somewhere():
+    for page in ("index.md", "twin.md"):
+        text = (REPO / "docs" / page).read_text(encoding="utf-8")
+        for target in re.findall(r"\]\(([^)#:]+)(?:#[^)]*)?\)", text):
+            assert (REPO / "docs" / target).exists(), f"docs/{page} links to {target}, which does not exist"
