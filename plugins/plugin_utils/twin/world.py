@@ -117,14 +117,19 @@ class WorldStore:
 
     def create(self, entities: dict[str, dict[str, dict]], settings: dict, speed: float,
                virtual_start: float, replace: bool = False) -> None:
-        if os.path.exists(self.path):
-            if not replace:
-                raise TwinWorldError(f"A twin world already exists at {self.path}.",
-                                     hint="Remove it or ask for replace to start again.")
-            os.remove(self.path)
-        directory = os.path.dirname(self.path)
-        if directory:
-            os.makedirs(directory, exist_ok=True)
+        exists = os.path.exists(self.path)
+        if exists and not replace:
+            raise TwinWorldError(f"A twin world already exists at {self.path}.",
+                                 hint="Remove it or ask for replace to start again.")
+        try:
+            if exists:
+                os.remove(self.path)
+            directory = os.path.dirname(self.path)
+            if directory:
+                os.makedirs(directory, exist_ok=True)
+        except OSError as exc:  # a directory in the way, no permission: say so, never a traceback
+            raise TwinWorldError(f"Cannot create a twin world at {self.path}: {exc.strerror}.",
+                                 hint="Give the path of a file in a directory you can write to.") from None
         clock = Clock(virtual_start=virtual_start, real_start=time.time(), speed=float(speed))
         with self._connect(create=True) as db:
             db.executescript(_SCHEMA)
