@@ -195,3 +195,15 @@ def test_a_refused_file_is_closed_at_once(tmp_path, monkeypatch):
     assert len(opened) == 1
     with pytest.raises(sqlite3.ProgrammingError):
         opened[0].execute("SELECT 1")
+
+
+def test_a_world_path_that_cannot_be_a_file_is_refused_with_a_hint(tmp_path):
+    entities, settings, speed, start = _entities()
+    (tmp_path / "a_directory").mkdir()
+    with pytest.raises(TwinWorldError) as info:
+        WorldStore(str(tmp_path / "a_directory")).create(entities, settings, speed, start, replace=True)
+    assert "Cannot create a twin world at" in info.value.msg and "a directory you can write to" in info.value.hint
+    (tmp_path / "a_file").write_text("x")
+    with pytest.raises(TwinWorldError) as info:
+        WorldStore(str(tmp_path / "a_file" / "w.db")).create(entities, settings, speed, start)
+    assert "Cannot create a twin world at" in info.value.msg
