@@ -59,6 +59,8 @@ def test_windows_signatures_do_not_redefine_documented_cmdlets():
 
 # -- windows-*.json well-formedness --------------------------------------------------------
 
+# Where a signature was read: "MicrosoftDocs/PowerShell-Docs:reference/5.1/.../Get-Service.md" or a URL.
+_DOC_REFERENCE = re.compile(r"^(?:[\w.-]+/[\w.-]+:\S+\.md(?:#\S*)?|https://\S+)$")
 _PARAM_KEYS = {"name": str, "type": str, "mandatory": bool, "switch": bool}
 
 
@@ -77,6 +79,8 @@ def _problems_of(path: pathlib.Path) -> list[str]:
         for key in ("module", "doc"):
             if not isinstance(cmdlet.get(key), str) or not cmdlet[key].strip():
                 problems.append(f"{where}: '{key}' must name the module / the documentation page")
+        if isinstance(cmdlet.get("doc"), str) and cmdlet["doc"].strip() and not _DOC_REFERENCE.match(cmdlet["doc"]):
+            problems.append(f"{where}: doc must be owner/repo:path/page.md or an https:// address, not {cmdlet['doc']!r}")
         if "common_parameters" in cmdlet and cmdlet["common_parameters"] not in (True, False, None):
             problems.append(f"{where}: common_parameters must be true, false or null")
         sets = cmdlet.get("parameter_sets")
@@ -142,6 +146,10 @@ def test_the_well_formedness_check_catches_broken_files(tmp_path):
     }}}))
     problems = "\n".join(_problems_of(broken))
     assert "'doc' must name" in problems
+    unsourced = tmp_path / "windows-unsourced.json"
+    unsourced.write_text(json.dumps({"cmdlets": {"Get-Thing": {
+        "module": "M", "doc": "the Get-Thing page", "parameter_sets": [{"name": "A", "parameters": []}]}}}))
+    assert "doc must be owner/repo:path/page.md" in "\n".join(_problems_of(unsourced))
     assert "'mandatory' must be a bool" in problems
     assert "is a switch but its type is String" in problems
     assert "written with a dash" in problems
