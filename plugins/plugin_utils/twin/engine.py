@@ -113,6 +113,12 @@ def _prepare(world: World, server: str, step: dict, secrets: Mapping[str, str]):
         return call, _guarded(handler), None
     parameters = {name: _unwire(value, secrets) for name, value in step.get("parameters", {}).items()}
     call = registry.Call(step.get("name", ""), parameters, world, host)
+    if call.name.lower() not in (name.lower() for name in documented().names()):
+        # PowerShell does not find the command at all, before any parameter is bound.
+        return call, None, {
+            "message": f"The term '{call.name}' is not recognized as the name of a cmdlet, function, "
+                       "script file, or operable program.",
+            "category": "ObjectNotFound", "error_id": "CommandNotFoundException"}
     try:
         binding = documented().bind(call.name, parameters)
     except BindError as exc:
