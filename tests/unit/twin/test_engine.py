@@ -174,3 +174,13 @@ def test_a_drain_that_never_ends_gives_up_after_a_virtual_day(make_world, fake_t
     assert host.run(Plan.of(CmdletCall("Stop-CsWindowsService", {"Name": "RTCSRV", "Graceful": True}))).ok
     assert host.now() - started == pytest.approx(86400, abs=1)
     assert look(store, FE1)["services"]["RTCSRV"]["status"] == "Running", "still draining"
+
+
+def test_a_cmdlet_that_does_not_exist_is_not_recognised(make_world, fake_time):
+    store = make_world(three_front_ends())
+    answer = engine.execute(store, FE1, [_cmdlet("Get-CsUnicorn", {"Colour": "pink"})], [])
+    assert answer["steps"][0]["error"] == {
+        "message": "The term 'Get-CsUnicorn' is not recognized as the name of a cmdlet, function, script file, "
+                   "or operable program.",
+        "category": "ObjectNotFound", "error_id": "CommandNotFoundException"}
+    assert kinds(store, "step_refused")[0]["detail"]["command"] == "Get-CsUnicorn"
