@@ -155,7 +155,7 @@ def test_the_well_formedness_check_catches_broken_files(tmp_path):
     assert "written with a dash" in problems
     good = tmp_path / "windows-good.json"
     good.write_text(json.dumps({"cmdlets": {"Get-Thing": {
-        "module": "M", "doc": "page.md", "common_parameters": True,
+        "module": "M", "doc": "MicrosoftDocs/Docs:ref/Get-Thing.md", "common_parameters": True,
         "parameter_sets": [{"name": "A", "parameters": [
             {"name": "Force", "type": "SwitchParameter", "mandatory": False, "switch": True}]}],
     }}}))
