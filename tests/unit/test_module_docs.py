@@ -52,12 +52,16 @@ def _fragment(name: str) -> dict | None:
 def documentation(stem) -> dict:
     doc = yaml.safe_load(_module(stem).DOCUMENTATION)
     options = dict(doc.get("options") or {})
+    attributes = dict(doc.get("attributes") or {})
     fragments = doc.get("extends_documentation_fragment") or []
     for name in [fragments] if isinstance(fragments, str) else fragments:
-        fragment = _fragment(name)
-        for option, data in ((fragment or {}).get("options") or {}).items():
+        fragment = _fragment(name) or {}
+        for option, data in (fragment.get("options") or {}).items():
             options.setdefault(option, data)
+        for attribute, data in (fragment.get("attributes") or {}).items():
+            attributes.setdefault(attribute, data)
     doc["options"] = options
+    doc["attributes"] = attributes
     return doc
 
 
@@ -106,6 +110,17 @@ def test_documentation_matches_the_argument_spec(stem):
         assert doc.get(key), f"{stem}: DOCUMENTATION needs {key}"
     problems = _compare(doc["options"], _spec(stem), "")
     assert not problems, f"{stem}:\n  " + "\n  ".join(problems)
+
+
+@pytest.mark.parametrize("stem", PAIRS)
+def test_check_and_diff_mode_support_is_documented(stem):
+    # ansible-doc shows these; the quality bar asks every module to say how it behaves in check mode.
+    attributes = documentation(stem)["attributes"]
+    for name in ("check_mode", "diff_mode"):
+        support = (attributes.get(name) or {}).get("support")
+        assert support in ("full", "partial", "none"), (
+            f"{stem}: DOCUMENTATION needs attributes.{name}.support (full, partial or none), directly or "
+            f"through a doc fragment such as sfb.server.info")
 
 
 @pytest.mark.parametrize("stem", PAIRS)
