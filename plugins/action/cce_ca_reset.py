@@ -19,15 +19,27 @@ from __future__ import annotations
 from ansible_collections.sfb.server.plugins.plugin_utils import cce_host
 from ansible_collections.sfb.server.plugins.plugin_utils.action import SfbAction
 from ansible_collections.sfb.server.plugins.plugin_utils.domain import cce as model
-from ansible_collections.sfb.server.plugins.plugin_utils.errors import InvalidArgument
+from ansible_collections.sfb.server.plugins.plugin_utils.errors import InvalidArgument, SfbError
 from ansible_collections.sfb.server.plugins.plugin_utils.host.plan import CmdletCall, Plan
 
 ACTIONS = ("clean_ca_files", "enter_update", "reset_ca", "renew_server", "remove_legacy", "backup_ca",
            "export_root", "exit_update")
 
 
-def _split(value) -> list[str]:
-    return [v for v in str(value or "").split(",") if v]
+def parse_record(value) -> tuple[str, int, list[str]]:
+    """The progress record: "<procedure id>|<number of steps>|<done key>,<done key>..."."""
+    parts = str(value or "").split("|", 2)
+    if len(parts) != 3:
+        return "", 0, []
+    try:
+        total = int(parts[1])
+    except ValueError:
+        total = 0
+    return parts[0], total, [k for k in parts[2].split(",") if k]
+
+
+def format_record(procedure: str, total: int, done: list[str]) -> str:
+    return f"{procedure}|{total}|{','.join(done)}"
 
 
 class ActionModule(SfbAction):
@@ -37,44 +49,63 @@ class ActionModule(SfbAction):
         "export_root": {"type": "bool", "default": False},
         "export_path": {"type": "str", "default": r"C:\CcCertificates\CceRoot.cer"},
         "step": {"type": "dict"},
+        "procedure_id": {"type": "str"},
     }
-    REQUIRED_IF = [["state", "planned", ["appliances"]], ["state", "step", ["step"]],
-                   ["state", "recorded", ["step"]]]
+    REQUIRED_IF = [["state", "planned", ["appliances", "procedure_id"]], ["state", "step", ["step"]],
+                   ["state", "recorded", ["step", "procedure_id", "appliances"]]]
 
     def execute(self, host, args, task_vars):
         state = cce_host.read_state(host) if args["state"] != "step" else None
+        if args["state"] in ("planned", "recorded") and not str(args["procedure_id"] or "").strip() \
+                or "|" in str(args["procedure_id"] or "") or "," in str(args["procedure_id"] or ""):
+            raise InvalidArgument(f"procedure_id {args['procedure_id']!r} must be a non-empty name without | or ,.",
+                                  hint="Name the incident, for example ca-2026-11.")
         if args["state"] == "planned":
             return self._planned(state, args)
         if args["state"] == "step":
             return self._step(host, args)
         if args["state"] == "recorded":
-            done = _split((state or {}).get(cce_host.CA_RESET_DONE_VALUE))
+            _, _, done = self._progress(state, args)
             key = str(args["step"].get("key", ""))
-            if not key:
-                raise InvalidArgument("step has no key.", hint="Pass one of the steps returned by state=planned.")
+            steps = model.ca_compromise_steps(args["appliances"], args["export_root"])
+            if key not in {s.key for s in steps}:
+                raise InvalidArgument(f"step {key!r} is not a step of this procedure.",
+                                      hint="Pass one of the steps returned by state=planned with the same appliances.")
             if key in done:
                 return {"changed": False, "done": done}
-            plan = Plan.of(*cce_host.state_steps(state, cce_host.CA_RESET_DONE_VALUE, ",".join(done + [key])))
+            value = format_record(args["procedure_id"], len(steps), done + [key])
+            plan = Plan.of(*cce_host.state_steps(state, cce_host.CA_RESET_DONE_VALUE, value))
             result = self.converge(host, plan, {"done": done}, {"done": done + [key]})
             result["done"] = done + [key]
             return result
-        # finished
-        done = _split((state or {}).get(cce_host.CA_RESET_DONE_VALUE))
-        if not done:
+        # finished: forget the record (a later compromise needs a new procedure_id anyway)
+        if not (state or {}).get(cce_host.CA_RESET_DONE_VALUE):
             return {"changed": False, "done": []}
         plan = Plan.of(*cce_host.state_steps(state, cce_host.CA_RESET_DONE_VALUE, ""))
-        result = self.converge(host, plan, {"done": done}, {"done": []})
+        result = self.converge(host, plan, {"record": state.get(cce_host.CA_RESET_DONE_VALUE)}, {"record": ""})
         result["done"] = []
         return result
 
     @staticmethod
-    def _planned(state, args):
+    def _progress(state, args) -> tuple[str, int, list[str]]:
+        """The record of this procedure; another one that is not finished is refused."""
+        procedure, total, done = parse_record((state or {}).get(cce_host.CA_RESET_DONE_VALUE))
+        if procedure and procedure != args["procedure_id"]:
+            if len(done) < total:
+                raise SfbError(
+                    f"A CA reset with procedure_id {procedure} stopped after {len(done)} of {total} steps on this site.",
+                    hint=f"Finish it first (run again with procedure_id={procedure}), or clear its record with "
+                    "state=finished after checking every appliance by hand.")
+            return args["procedure_id"], 0, []
+        return procedure, total, done
+
+    def _planned(self, state, args):
         steps = model.ca_compromise_steps(args["appliances"], args["export_root"])
-        done = _split((state or {}).get(cce_host.CA_RESET_DONE_VALUE))
+        _, _, done = self._progress(state, args)
         # A record made for another appliance list names steps this one does not have: refused.
         remaining = model.remaining_steps(steps, done)
         return {"changed": False, "steps": [s.to_dict() for s in remaining], "done": done,
-                "resumed": bool(done), "total": len(steps)}
+                "resumed": bool(done) and bool(remaining), "total": len(steps)}
 
     def _step(self, host, args):
         step = args["step"]

@@ -13,6 +13,6 @@ class ActionModule(SfbAction):
 
     def execute(self, host, args, task_vars):
         facts = cce_host.read_appliance(host)
-        for warning in facts.warnings:
-            self._display.warning(f"{host.name}: {warning}")
-        return {"changed": False, "appliance": facts.to_result(), "warnings": facts.warnings}
+        # Ansible shows `warnings` to the user; `problems` keeps them for the play to test.
+        return {"changed": False, "appliance": facts.to_result(), "problems": facts.warnings,
+                "warnings": [f"{host.name}: {w}" for w in facts.warnings]}

@@ -45,7 +45,7 @@ class ActionModule(SfbAction):
         checks: list[dict] = []
         fixes: list = []
         base = host.read(
-            CmdletCall("Get-ItemProperty", {"LiteralPath": ENVIRONMENT_KEY, "Name": "PSModulePath"}, select=("PSModulePath",)),
+            CmdletCall("Get-ItemProperty", {"Path": ENVIRONMENT_KEY, "Name": "PSModulePath"}, select=("PSModulePath",)),
             CmdletCall("Get-ChildItem", {"Path": model.MODULES_ROOT, "Filter": "CloudConnector"}, select=("Name",)),
         )
         path_value = (base.output(0)[0] if base.output(0) else {}).get("PSModulePath") or ""
@@ -70,7 +70,7 @@ class ActionModule(SfbAction):
         version = facts.version if facts else None
 
         if args["dotnet"]:
-            release = host.read(CmdletCall("Get-ItemProperty", {"LiteralPath": DOTNET_KEY, "Name": "Release"},
+            release = host.read(CmdletCall("Get-ItemProperty", {"Path": DOTNET_KEY, "Name": "Release"},
                                            select=("Release",))).output(0)[0].get("Release")
             needed = version is None or model.at_least(version, model.DOTNET_REQUIRED_SINCE)
             ok = not needed or int(release or 0) >= model.DOTNET_461_RELEASE

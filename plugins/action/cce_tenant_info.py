@@ -32,7 +32,8 @@ class ActionModule(SfbAction):
             "maintenance_mode": bool(a["MaintenanceMode"]),
             "in_ha": not bool(a["MaintenanceMode"]),
         } for a in answer.output(1)]
-        warnings = [f"Site {s['name']} has EnableAutoUpdate on: the appliances install Windows updates by "
-                    "themselves in the OS update window; manual patching should turn it off first."
-                    for s in sites if s["enable_auto_update"]]
-        return {"changed": False, "sites": sites, "appliances": appliances, "warnings": warnings}
+        auto = [s["name"] for s in sites if s["enable_auto_update"]]
+        warnings = [f"Site {name} has EnableAutoUpdate on: the appliances install Windows updates by themselves in "
+                    "the OS update window; manual patching should turn it off first." for name in auto]
+        return {"changed": False, "sites": sites, "appliances": appliances, "auto_update_sites": auto,
+                "warnings": warnings}

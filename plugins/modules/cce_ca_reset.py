@@ -15,7 +15,9 @@ description:
     C(Backup-CcCertificationAuthority) on the first. Reset and renew on the others, which consume the
     backup, so every appliance ends on the same root. Then export, and C(Exit-CcUpdate) on each.
   - The progress is recorded in the registry of the site's first appliance (key
-    C(HKLM:\SOFTWARE\sfb.server\CloudConnector), value C(CaResetDone)).
+    C(HKLM:\SOFTWARE\sfb.server\CloudConnector), value C(CaResetDone)), under O(procedure_id). A rerun with
+    the same O(procedure_id) continues where the last run stopped, or changes nothing once every step is done.
+    Another O(procedure_id) starts a new procedure, and is refused while a previous one is unfinished.
   - O(state=planned) on the first appliance returns the steps still to do. O(state=step) runs one step on
     the appliance it names. O(state=recorded) on the first appliance records a step as done, and
     O(state=finished) clears the record. The role C(sfb.server.cce_certificates) drives them.
@@ -44,6 +46,11 @@ options:
   step:
     description: One step returned by O(state=planned) (O(state=step) and O(state=recorded)).
     type: dict
+  procedure_id:
+    description:
+      - A name for this compromise, for example the incident number (O(state=planned) and O(state=recorded)).
+      - It must not contain C(|) or C(,).
+    type: str
 attributes:
   check_mode:
     support: full
@@ -62,6 +69,7 @@ EXAMPLES = r"""
 - name: Steps still to do for the site
   sfb.server.cce_ca_reset:
     state: planned
+    procedure_id: INC-4711
     appliances: [cce01.contoso.com, cce02.contoso.com]
   delegate_to: cce01.contoso.com
   register: ca_plan

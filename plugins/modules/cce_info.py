@@ -86,8 +86,8 @@ appliance:
       description: The renewal cmdlets of the installed version.
       type: dict
       sample: {server: Update-CcServerCertificate, ca: Update-CcCACertificate}
-warnings:
-  description: Problems the module found (versions differ, empty running version ...).
+problems:
+  description: Problems the module found (versions differ, empty running version ...); Ansible also shows them as warnings.
   returned: success
   type: list
   elements: str

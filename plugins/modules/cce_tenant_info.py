@@ -51,8 +51,8 @@ appliances:
   elements: dict
   sample: [{identity: 6f0c..., name: CCE01, site: Amsterdam, mediation_fqdn: ms.cce01.contoso.com,
             mediation_ip: 10.1.0.11, maintenance_mode: false, in_ha: true}]
-warnings:
-  description: Sites with automatic updates on (manual patching should turn them off first).
+auto_update_sites:
+  description: Sites with C(EnableAutoUpdate) on; Ansible also shows a warning for each (manual patching should turn it off first).
   returned: success
   type: list
   elements: str

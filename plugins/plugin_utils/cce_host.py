@@ -86,11 +86,14 @@ def not_recognized(result) -> bool:
 
 
 def read_state(host) -> dict | None:
-    """The collection's registry values on the host; None when it never created its key."""
-    exists = host.read(CmdletCall("Test-Path", {"LiteralPath": STATE_KEY}, select=TEXT))
+    """The collection's registry values on the host; None when it never created its key.
+
+    -Path, not -LiteralPath: the key has no wildcard characters, and -Path is the form every reader of
+    the registry in this collection uses."""
+    exists = host.read(CmdletCall("Test-Path", {"Path": STATE_KEY}, select=TEXT))
     if not exists.output(0) or exists.output(0)[0] is not True:
         return None
-    values = host.read(CmdletCall("Get-ItemProperty", {"LiteralPath": STATE_KEY},
+    values = host.read(CmdletCall("Get-ItemProperty", {"Path": STATE_KEY},
                                   select=(UPDATE_MODE_VALUE, CA_RESET_DONE_VALUE)))
     found = values.output(0)[0] if values.output(0) else {}
     return {k: v for k, v in found.items() if v is not None}
