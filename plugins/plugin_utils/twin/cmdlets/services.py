@@ -12,6 +12,9 @@ from ansible_collections.sfb.server.plugins.plugin_utils.twin.cmdlets import (
 
 # The twin's answer when a started service does not reach Running.
 START_TIMEOUT_SECONDS = 120
+# How often a blocking graceful stop looks at the drain, and when it gives up (virtual seconds).
+DRAIN_POLL_SECONDS = 300
+DRAIN_GIVE_UP_SECONDS = 86400
 
 
 @powershell_module("SkypeForBusiness")
@@ -90,18 +93,25 @@ def stop_windows_service(call: Call):
 
 
 def _wait_for_drain(fqdn: str, names: list[str]):
-    """Without -NoWait a graceful stop returns when the drained services have stopped."""
+    """Without -NoWait a graceful stop returns when the drained services have stopped.
+
+    The twin looks again at least every DRAIN_POLL_SECONDS, so that a service stopped meanwhile by
+    someone else (a hard stop, a restart) ends the wait as it would end the real command.
+    """
+    deadline: list[float] = []
 
     def check(call: Call):
-        server = call.world.server(fqdn)
-        busy = [n for n in names if server["services"][n]["status"] != "Stopped"]
-        if not busy:
-            return []
-        ends = [s["end"] for s in server["sessions"] if s["service"] in busy and s["end"] is not None]
-        if len(ends) < sum(1 for s in server["sessions"] if s["service"] in busy):
+        if not deadline:
             # A session that never ends: the real cmdlet would wait for ever; so does an
             # administrator at the console, until they give up. The twin gives up after a day.
-            return Wait(until=call.world.now + 86400, resume=lambda c: [])
-        return Wait(until=max(ends + [call.world.now]) + 1, resume=check)
+            deadline.append(call.world.now + DRAIN_GIVE_UP_SECONDS)
+        server = call.world.server(fqdn)
+        busy = [n for n in names if server["services"][n]["status"] != "Stopped"]
+        if not busy or call.world.now >= deadline[0]:
+            return []
+        ends = [s["end"] for s in server["sessions"] if s["service"] in busy and s["end"] is not None]
+        never = len(ends) < sum(1 for s in server["sessions"] if s["service"] in busy)
+        last_end = deadline[0] if never else max(ends + [call.world.now]) + 1
+        return Wait(until=min(last_end, call.world.now + DRAIN_POLL_SECONDS, deadline[0]), resume=check)
 
     return Wait(until=0, resume=check)
