@@ -184,3 +184,29 @@ def test_a_cmdlet_that_does_not_exist_is_not_recognised(make_world, fake_time):
                    "or operable program.",
         "category": "ObjectNotFound", "error_id": "CommandNotFoundException"}
     assert kinds(store, "step_refused")[0]["detail"]["command"] == "Get-CsUnicorn"
+
+
+def test_a_blocked_graceful_stop_returns_when_someone_else_stops_the_service(make_world, fake_time, monkeypatch):
+    from ansible_collections.sfb.server.plugins.plugin_utils.twin import simulation
+    from ansible_collections.sfb.server.plugins.plugin_utils.twin.cmdlets import services as service_handlers
+
+    store = make_world(three_front_ends(servers=[{"fqdn": FE1, "faults": {"drain_never_ends": True}},
+                                                 "fe02.contoso.com", "fe03.contoso.com"]))
+    # Another fork cuts the drain short with a plain stop one virtual hour into the wait.
+    real_sleep = fake_time.sleep
+    stopped_at = []
+
+    def sleep_and_interfere(seconds):
+        real_sleep(seconds)
+        if not stopped_at and store.clock().now() - started >= 3600:
+            with store.transaction(simulation.advance) as world:
+                simulation.stop_service(world, world.server(FE1), "RTCSRV", graceful=False)
+                stopped_at.append(world.now)
+
+    monkeypatch.setattr(fake_time, "sleep", sleep_and_interfere)
+    host = TwinHost(store, FE1)
+    started = host.now()
+    assert host.run(Plan.of(CmdletCall("Stop-CsWindowsService", {"Name": "RTCSRV", "Graceful": True}))).ok
+    assert stopped_at, "the interfering stop happened"
+    assert host.now() - stopped_at[0] <= service_handlers.DRAIN_POLL_SECONDS + 1
+    assert host.now() - started < 86400 / 2
