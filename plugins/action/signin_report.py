@@ -32,6 +32,20 @@ def checks_from(items: list) -> list[signin.Check]:
     return checks
 
 
+_TITLES = {"dns": "DNS: sip CNAME of the SIP domains", "time": "Time: synchronised with a reliable external source",
+           "trust_model_data": "TrustModelData lists the Skype for Business domains",
+           "sip_user_enabled": "msRTCSIP-UserEnabled is not FALSE for any user"}
+
+
+def missing_checks(checks: list[signin.Check], expected: list[str]) -> list[signin.Check]:
+    """A not-checked line for each expected check no host reported: an empty group must not read as a pass."""
+    seen = {c.id for c in checks}
+    return [signin.Check(check_id, _TITLES.get(check_id, check_id), "(none)", signin.NOT_CHECKED,
+                         "No host ran this check: its inventory group is empty, or no host of it answered.",
+                         "Put the hosts in the group docs/signin.md names for this check, then run the playbook again.")
+            for check_id in expected if check_id not in seen]
+
+
 def _same_content(path: str, document: dict) -> bool:
     """Whether the report on disk says the same thing (its generation time aside)."""
     try:
@@ -61,6 +75,7 @@ class ActionModule(ActionBase):
         "scope": {"type": "dict", "default": {}},
         "guidance": {"type": "bool", "default": True},
         "guidance_skip": {"type": "list", "elements": "str", "default": []},
+        "expected": {"type": "list", "elements": "str", "default": []},
     }
 
     def run(self, tmp=None, task_vars=None):
@@ -79,6 +94,7 @@ class ActionModule(ActionBase):
         if not args["name"] or os.sep in args["name"]:
             raise InvalidArgument(f"name {args['name']!r} must be a plain file name without a directory.")
         checks = checks_from(args["checks"])
+        checks += missing_checks(checks, args["expected"])
         if args["guidance"]:
             checks += signin.guidance_checks(args["guidance_skip"])
         generated = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat()

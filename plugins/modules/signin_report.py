@@ -51,6 +51,13 @@ options:
     type: list
     elements: str
     default: []
+  expected:
+    description:
+      - Check ids that must appear (C(dns), C(time), C(trust_model_data), C(sip_user_enabled)); each one no host
+        reported becomes a C(not_checked) line, so an empty inventory group never reads as a pass.
+    type: list
+    elements: str
+    default: []
 attributes:
   check_mode:
     support: full

@@ -2,7 +2,9 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """A tiny authoritative DNS server on 127.0.0.1 for rehearsals and tests, built on dnspython.
 
-    python fake_dns_server.py ZONE.json --port 5353 [--pidfile FILE]
+    python fake_dns_server.py ZONE.json --port 5353 [--pidfile FILE] [--portfile FILE]
+
+--port 0 takes any free port; --portfile then tells which.
 
 ZONE.json maps names to what the server answers:
     {"sip.contoso.com": {"cname": "sipdir.online.microsoft.com"},
@@ -83,9 +85,13 @@ def main() -> None:
     parser.add_argument("zone")
     parser.add_argument("--port", type=int, default=5353)
     parser.add_argument("--pidfile")
+    parser.add_argument("--portfile")
     options = parser.parse_args()
     with open(options.zone, encoding="utf-8") as handle:
         server = FakeDnsServer(json.load(handle), options.port)
+    if options.portfile:
+        with open(options.portfile, "w", encoding="utf-8") as handle:
+            handle.write(str(server.port))
     if options.pidfile:
         with open(options.pidfile, "w", encoding="utf-8") as handle:
             handle.write(str(os.getpid()))

@@ -27,7 +27,7 @@ def report(tmp_path, check_mode=False, **extra):
     action = ActionModule.__new__(ActionModule)
     action._task = SimpleNamespace(check_mode=check_mode)
     args = {"checks": CHECKS, "dest": str(tmp_path), "name": "signin-report", "scope": {"domains": ["contoso.com"]},
-            "guidance": True, "guidance_skip": [], **extra}
+            "guidance": True, "guidance_skip": [], "expected": [], **extra}
     return action.report(args)
 
 
@@ -70,3 +70,11 @@ def test_guidance_items_can_be_left_out_by_name(tmp_path):
 def test_something_that_is_not_a_check_is_refused(tmp_path):
     with pytest.raises(InvalidArgument, match=r"checks\[0\]"):
         report(tmp_path, checks=[{"id": "x"}])
+
+
+def test_an_expected_check_no_host_reported_is_not_checked(tmp_path):
+    report(tmp_path, expected=["dns", "time", "sip_user_enabled"], guidance=False)
+    checks = json.loads((tmp_path / "signin-report.json").read_text())["checks"]
+    assert [(c["id"], c["status"]) for c in checks] == [
+        ("dns", "fail"), ("time", "pass"), ("trust_model_data", "pass"), ("sip_user_enabled", "not_checked")]
+    assert "group is empty" in checks[-1]["reason"]
