@@ -140,8 +140,11 @@ class Signatures:
                 return cname
         if common and lowered in _COMMON_ALIASES:
             return _COMMON_ALIASES[lowered]
-        # PowerShell accepts an unambiguous prefix of a parameter name.
-        candidates = [p for p in list(params) + list(common) if p.lower().startswith(lowered)]
+        # PowerShell accepts an unambiguous prefix of a parameter name or of an alias; several
+        # prefixes leading to the same parameter are not ambiguous.
+        spellings = [(p, [p, *param.get("aliases", ())]) for p, param in params.items()]
+        spellings += [(c, [c, *(a for a, target in _COMMON_ALIASES.items() if target == c)]) for c in common]
+        candidates = [p for p, names in spellings if any(n.lower().startswith(lowered) for n in names)]
         if len(candidates) == 1:
             return candidates[0]
         if len(candidates) > 1:
