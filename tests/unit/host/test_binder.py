@@ -117,6 +117,19 @@ class TestNames:
         binding = bind("Import-CsCertificate", {"Path": r"C:\c.pfx", "EffectiveTime": "2026-01-01"})
         assert "EffectiveDate" in binding.parameters
 
+    def test_prefix_of_an_alias_binds_to_its_parameter(self):
+        # Import-CsCertificate documents EffectiveTime as an alias of -EffectiveDate.
+        binding = bind("Import-CsCertificate", {"Path": r"C:\c.pfx", "EffectiveT": "2026-01-01"})
+        assert "EffectiveDate" in binding.parameters
+
+    def test_prefix_matching_a_name_and_another_parameters_alias_is_ambiguous(self, toys):
+        # "Pa" starts both Pages and its alias PageCount: one parameter, so not ambiguous.
+        assert dict(toys.bind("Set-Mode", {"Pa": 1}).parameters) == {"Pages": 1}
+        signatures = Signatures({"Get-Two": {"module": "M", "common_parameters": False, "parameter_sets": [
+            {"name": "A", "parameters": [_param("Server"), _param("Name", aliases=["ServiceName"])]}]}})
+        error = pytest.raises(BindError, signatures.bind, "Get-Two", {"Ser": "x"}).value
+        assert "ambiguous" in error.msg and "-Server" in error.msg and "-Name" in error.msg
+
     def test_alias_of_a_made_up_parameter(self, toys):
         assert dict(toys.bind("Set-Mode", {"pagecount": 3}).parameters) == {"Pages": 3}
 
