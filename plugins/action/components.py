@@ -38,9 +38,14 @@ class ActionModule(SfbAction):
     def execute(self, host, args, task_vars):
         candidates = dep.candidate_install_paths(args["install_path"])
         computer, pools = deploy_calls.placement_reads()
-        answer = host.read(computer, pools, deploy_calls.local_services(), deploy_calls.bootstrapper_exists(candidates))
+        answer = host.read(computer, pools, deploy_calls.local_services(), deploy_calls.bootstrapper_exists(candidates),
+                           deploy_calls.uninstall_entries())
         placement = deploy_calls.placement_from(answer.output(0), answer.output(1))
-        install_path = deploy_calls.installation_path(candidates, answer.output(3))
+        location = dep.installed_from(answer.output(4)).location
+        if not args["install_path"] and location and not dep.found_install_path(candidates, answer.output(3)):
+            install_path = location  # installed outside the default folders: Windows Installer knows where
+        else:
+            install_path = deploy_calls.installation_path(candidates, answer.output(3))
         drift = dep.components_drift(placement.roles, answer.output(2))
         base = {"placement": _placement(placement), "install_path": install_path, "restarts": 0}
         if not drift["missing"] and not drift["extra"]:

@@ -64,7 +64,7 @@ KEY_SIZES = (1024, 2048, 4096)  # Request-CsCertificate -KeySize: "Valid key siz
 
 def product_of(name: str, version: str) -> versions.Product:
     """The product a setup file or an installed entry belongs to, from its name and version."""
-    text = f"{name} ({version}): "
+    text = f"{name} ({_padded_version(version)}): "
     try:
         return versions.parse_server_version(text)[0]
     except SfbError:
@@ -88,6 +88,7 @@ class Installed:
     product: versions.Product | None
     version: str | None
     components: tuple[str, ...]
+    location: str | None = None  # Windows Installer's InstallLocation of the core components, when it is set
 
     @property
     def core(self) -> bool:
@@ -109,7 +110,9 @@ def installed_from(entries: Iterable[dict]) -> Installed:
         return Installed(product=None, version=None, components=tuple(components))
     version = _padded_version(str(core.get("DisplayVersion") or ""))
     product_name = str(core["DisplayName"])[: -len(CORE_SUFFIX)]
-    return Installed(product=product_of(product_name, version), version=version, components=tuple(components))
+    location = str(core.get("InstallLocation") or "").rstrip("\\") or None
+    return Installed(product=product_of(product_name, version), version=version, components=tuple(components),
+                     location=location)
 
 
 def default_install_path(product: versions.Product) -> str:
