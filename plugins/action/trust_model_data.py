@@ -13,7 +13,8 @@ from ansible_collections.sfb.server.plugins.plugin_utils.host.plan import Cmdlet
 def read_calls(key: str) -> list[CmdletCall]:
     # Get-ItemProperty fails on a missing key, and the first failing step ends a plan: Test-Path
     # first tells an absent key (expected, nothing to read) from a real failure.
-    return [CmdletCall("Test-Path", {"Path": key}),
+    # The runner returns output only for selected properties; a Boolean comes back as itself.
+    return [CmdletCall("Test-Path", {"Path": key}, select=("Value",)),
             CmdletCall("Get-ItemProperty", {"Path": key}, select=(signin.TRUST_MODEL_VALUE,))]
 
 

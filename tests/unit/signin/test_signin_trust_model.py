@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.sfb.server.plugins.action.trust_model_data import ActionModule
+from ansible_collections.sfb.server.plugins.action.trust_model_data import ActionModule, read_calls
 from ansible_collections.sfb.server.plugins.plugin_utils.domain import signin
 from ansible_collections.sfb.server.plugins.plugin_utils.errors import SfbError
 from signin_worlds import KEY, make, registry, run
@@ -95,3 +95,8 @@ class TestValueRules:
         store = make(tmp_path)
         with pytest.raises(SfbError, match="not a DNS domain"):
             run(ActionModule, store, "pc01.contoso.com", args("not a domain"))
+
+
+def test_the_key_test_asks_the_runner_for_its_answer():
+    # plan_runner.ps1 discards the output of a step that selects nothing, Booleans included.
+    assert read_calls(KEY)[0].to_wire()["select"]
