@@ -21,7 +21,9 @@ def run(module, check_mode=False, **args):
     task = SimpleNamespace(args=args, check_mode=check_mode, diff=False, async_val=0,
                            action=f"sfb.server.{module.__name__.rsplit('.', 1)[-1]}")
     connection = SimpleNamespace(_shell=SimpleNamespace(tmpdir="/unused"))
-    action = module.ActionModule(task, connection, play_context=None, loader=None, templar=None)
+    action = module.ActionModule(task, connection, play_context=None, loader=None, templar=None,
+                                 shared_loader_obj=None)
+    action._load_name = task.action  # the plugin loader sets it; ansible-core 2.16 names it in errors
     return action.run(task_vars={})
 
 
