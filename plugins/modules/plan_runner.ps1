@@ -76,14 +76,16 @@ function ConvertTo-PlanValue {
 function Select-PlanOutput {
     param($Output, [string[]]$Select, [int]$Depth)
 
+    # Strings, numbers and booleans (Test-Path, Get-CsServerVersion) always come back; objects only
+    # with the properties the plan selects, so that an unselected object costs nothing.
     $selected = [System.Collections.Generic.List[object]]@()
-    if ($Select.Count -eq 0) { return , $selected.ToArray() }
     foreach ($item in @($Output)) {
         if ($null -eq $item) { continue }
         if ($item -is [string] -or $item -is [ValueType]) {
             $selected.Add((ConvertTo-PlanValue -Value $item -Depth $Depth))
             continue
         }
+        if ($Select.Count -eq 0) { continue }
         $object = @{}
         foreach ($name in $Select) {
             $object[$name] = ConvertTo-PlanValue -Value $item.$name -Depth $Depth

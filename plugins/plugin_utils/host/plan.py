@@ -50,7 +50,8 @@ class CmdletCall:
     """One documented cmdlet call with named parameters.
 
     `select` names the properties of each returned object that come back to the controller;
-    with no `select` the output is discarded. Switches are given as True/False.
+    with no `select` objects are discarded, while strings, numbers and booleans (Test-Path,
+    Get-CsServerVersion) always come back. Switches are given as True/False.
     """
 
     cmdlet: str

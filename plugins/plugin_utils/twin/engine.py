@@ -88,7 +88,9 @@ def _run_step(store: WorldStore, server: str, index: int, step: dict, secrets: M
             answer["error"] = {"message": f"{step['path']} exited with code {result.code}.",
                                "category": "ExitCode", "error_id": "NonZeroExitCode"}
     else:
-        answer["output"] = [_select(obj, step.get("select", [])) for obj in (result or [])]
+        # As the runner's Select-PlanOutput: scalars always come back, objects only when selected.
+        select = step.get("select") or []
+        answer["output"] = [_select(obj, select) for obj in (result or []) if select or not isinstance(obj, dict)]
     return answer
 
 
