@@ -145,3 +145,17 @@ def test_runner_converts_value_types_to_plain_values(pattern, why):
     # changes what real servers return without any other test noticing.
     function = RUNNER[RUNNER.index("function ConvertTo-PlanValue"):RUNNER.index("function Select-PlanOutput")]
     assert re.search(pattern, function), why
+
+
+def test_without_select_scalars_come_back_and_objects_do_not(tmp_path):
+    # Modules read Test-Path's boolean without a select; the runner and the twin must agree on that.
+    select_function = RUNNER[RUNNER.index("function Select-PlanOutput"):RUNNER.index("function ConvertTo-PlanArgument")]
+    scalar_branch = select_function.index("[ValueType]")
+    no_select_skip = select_function.index("if ($Select.Count -eq 0) { continue }")
+    assert scalar_branch < no_select_skip, "the runner must keep scalars before it drops unselected objects"
+    store = WorldStore(str(tmp_path / "w.db"))
+    admin.create(store, yaml.safe_load(ESTATE.read_text(encoding="utf-8")))
+    plan = Plan.of(CmdletCall("Get-CsServerVersion"), CmdletCall("Get-CsWindowsService", {"Name": "RTCSRV"}))
+    answer = engine.execute(store, "fe01.contoso.com", plan.to_wire(), plan.modules(), {})
+    assert answer["steps"][0]["output"] == ["Skype for Business Server 2019 (7.0.2046.0): Volume license key installed."]
+    assert answer["steps"][1]["output"] == []
