@@ -49,6 +49,10 @@ def summary(store: WorldStore) -> dict:
 
 
 def set_fault(store: WorldStore, server: str, fault: str, value, check_mode: bool = False) -> dict:
+    # Handler families add faults of their own when they are imported.
+    from ansible_collections.sfb.server.plugins.plugin_utils.twin import cmdlets
+
+    cmdlets.load()
     if fault not in description.FAULTS:
         raise TwinWorldError(f"Unknown fault {fault!r}.", hint=f"Known faults: {', '.join(description.FAULTS)}.")
     if value not in (None, False, [], ""):
