@@ -1,0 +1,110 @@
+# Copyright: sfb.server contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The pure maintenance decisions: marker, startup types, quorum verdicts, readiness, fabric text."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.sfb.server.plugins.plugin_utils.domain import maintenance as m
+from ansible_collections.sfb.server.plugins.plugin_utils.errors import SfbError
+
+FOUR = [f"fe0{i}.contoso.com" for i in range(1, 5)]
+
+
+def test_marker_survives_its_text_form():
+    marker = m.Marker(phase="draining", reason="patch", started=12.5, services=["RTCSRV"],
+                      startup_types={"RTCSRV": "Automatic"}, failed_over=True, history=[{"drained": 1}])
+    again = m.Marker.from_text(marker.to_text())
+    assert again == marker
+
+
+@pytest.mark.parametrize("text", ["", None])
+def test_an_empty_marker_means_no_maintenance(text):
+    assert m.Marker.from_text(text) is None
+
+
+@pytest.mark.parametrize("text", ["not json", '{"no_phase": 1}', "[1, 2]"])
+def test_a_foreign_marker_is_refused_with_a_hint(text):
+    with pytest.raises(SfbError) as error:
+        m.Marker.from_text(text)
+    assert "did not write" in error.value.msg and error.value.hint
+
+
+def test_startup_changes_keep_disabled_and_already_manual_services_out():
+    current = {"RTCSRV": "Automatic", "RTCATS": "Disabled", "RTCCAA": "Manual", "RTCRGS": "Automatic"}
+    assert m.startup_changes(current, "Manual") == {"RTCSRV": "Automatic", "RTCRGS": "Automatic"}
+
+
+def test_the_marker_of_an_interrupted_run_wins_over_what_is_set_now():
+    marker = m.Marker(phase="draining", startup_types={"RTCSRV": "Automatic"})
+    # The interrupted run already set RTCSRV to Manual: Manual must not become the "original".
+    assert m.merge_remembered(marker, {"RTCSRV": "Manual", "RTCRGS": "Automatic"}) == {
+        "RTCSRV": "Automatic", "RTCRGS": "Automatic"}
+
+
+def _running(*up):
+    return {name: name in up for name in FOUR}
+
+
+def test_a_healthy_four_server_pool_spares_one():
+    verdict = m.pool_verdict(FOUR, _running(*FOUR), FOUR[0], "2019")
+    assert verdict.can_take_out and verdict.required == 2 and verdict.quorum_without
+
+
+def test_a_four_server_pool_with_two_running_cannot_spare_either():
+    verdict = m.pool_verdict(FOUR, _running(FOUR[0], FOUR[1]), FOUR[0], "2019")
+    assert verdict.quorum_now and not verdict.quorum_without
+    assert not verdict.can_take_out
+    assert "would leave the pool below quorum" in verdict.reasons[0]
+
+
+def test_a_pool_below_quorum_is_refused_whoever_asks():
+    verdict = m.pool_verdict(FOUR, _running(FOUR[2]), FOUR[2], "2019")
+    assert not verdict.quorum_now
+    assert "below quorum already" in verdict.reasons[0]
+
+
+def test_the_half_finished_server_may_be_completed_when_the_rest_hold_quorum():
+    # fe01 is the server an interrupted run left out of service; fe02-fe03 run: 2 of 4 hold quorum.
+    verdict = m.pool_verdict(FOUR, _running(FOUR[1], FOUR[2]), FOUR[0], "2019", already_out=True)
+    assert verdict.can_take_out
+
+
+def test_large_pools_count_only_the_first_servers():
+    servers = [f"fe{i:02d}.contoso.com" for i in range(1, 9)]  # 8-9 servers: 4 of the first 7
+    running = {name: i >= 4 for i, name in enumerate(servers)}  # fe05..fe08 run: only 3 of the first 7
+    verdict = m.pool_verdict(servers, running, servers[7], "2019")
+    assert (verdict.required, verdict.among_first) == (4, 7)
+    assert not verdict.quorum_now
+
+
+def _state(state, ready=True):
+    return {"PoolUpgradeState": state, "UpgradeDomains": [
+        {"UpgradeDomain": "UpgradeDomain1", "FrontEnds": ["fe01.contoso.com"], "ReadyforUpgrade": ready},
+        {"UpgradeDomain": "UpgradeDomain2", "FrontEnds": ["fe02.contoso.com"], "ReadyforUpgrade": True}]}
+
+
+def test_readiness_reads_the_domain_of_the_server():
+    readiness = m.read_readiness(_state("Ready", ready=False), "FE01.contoso.com", 1)
+    assert readiness.upgrade_domain == "UpgradeDomain1" and readiness.ready_for_upgrade is False
+    assert "not ReadyforUpgrade" in readiness.problem()
+
+
+@pytest.mark.parametrize("state, words", [
+    ("Busy", "stayed Busy for 3"),
+    ("InsufficientActiveFrontEnds", "InsufficientActiveFrontEnds"),
+    ("Unknown", "not Ready"),
+])
+def test_readiness_problems_follow_the_documented_rule(state, words):
+    assert words in m.read_readiness(_state(state), "fe01.contoso.com", 3).problem()
+
+
+def test_a_ready_domain_has_no_problem():
+    assert m.read_readiness(_state("Ready"), "fe01.contoso.com", 1).problem() is None
+
+
+def test_missing_replicas_are_counted_when_the_text_says_so():
+    assert m.missing_replicas(["Pool p: routing groups: 48; missing replicas: 3"]) == 3
+    assert m.missing_replicas("missing replicas: 0\nMissing replica: 2") == 2
+    assert m.missing_replicas(["All replicas healthy"]) is None
