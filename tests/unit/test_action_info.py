@@ -109,7 +109,15 @@ class TestOnTheTwin:
         assert not result.get("failed"), result
         assert result["changed"] is False and result["round_trips"] == 1
         after = admin.summary(world)
-        assert after["servers"] == before["servers"] and after["pools"] == before["pools"]
+
+        def steady(summary):
+            # Sessions come and go by themselves on the twin; everything else only changes if asked.
+            return {fqdn: {k: v for k, v in server.items() if k != "sessions"}
+                    for fqdn, server in summary["servers"].items()}
+
+        assert steady(after) == steady(before)
+        assert {p: pool["started"] for p, pool in after["pools"].items()} == \
+            {p: pool["started"] for p, pool in before["pools"].items()}
 
     def test_module_missing_on_the_twin(self, world):
         with world.transaction() as state:
