@@ -103,7 +103,11 @@ def stop_service(world: World, server: dict, name: str, graceful: bool) -> None:
         # Seed 000: no new connections; existing sessions continue until they end naturally.
         service["accepting"] = False
         service["draining"] = True
-        world.record(server["fqdn"], "drain_started", service=name, sessions=activity(world, server, name))
+        ends = [s["end"] for s in server["sessions"] if s["service"] == name and _alive(world, s)]
+        # `until`: when the last of those sessions ends by itself (None: one never does), so a benchmark
+        # can tell the drain's unavoidable length from the polling around it.
+        world.record(server["fqdn"], "drain_started", service=name, sessions=activity(world, server, name),
+                     until=None if None in ends else max(ends))
         return
     drop_sessions(world, server, name, reason=f"{name} stopped")
     service.update(status="Stopped", accepting=False, draining=False)
