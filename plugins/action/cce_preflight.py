@@ -54,15 +54,21 @@ class ActionModule(SfbAction):
         if not module_present:
             raise SfbError(f"{host.name}: there is no CloudConnector folder under {model.MODULES_ROOT}.",
                            hint="Seed 001: validate that the module exists there; reinstall Cloud Connector Edition if not.")
+        early: list[dict] = []
         if args["psmodulepath"]:
             fix = [] if on_path else [CmdletCall("Set-ItemProperty", {
                 "Path": ENVIRONMENT_KEY, "Name": "PSModulePath", "Value": f"{path_value.rstrip(';')};{model.MODULES_ROOT}"})]
             checks.append({"name": "psmodulepath", "ok": on_path, "fix": [c.describe() for c in fix],
                            "detail": path_value})
-            fixes += fix
+            if fix and not self.check_mode:
+                # The other checks need the CloudConnector module: fix its path first, in its own round
+                # trip, so that the next one (a new PowerShell process) loads the module.
+                early = host.run(Plan.of(*fix)).raise_for_failure().transcript()
+            elif fix:
+                fixes += fix
 
         facts = None
-        if on_path or (args["psmodulepath"] and not self.check_mode):
+        if on_path or early:
             try:
                 facts = cce_host.read_appliance(host, with_status=False)
             except PowerShellModuleMissing:
@@ -100,6 +106,10 @@ class ActionModule(SfbAction):
         plan = Plan.of(*fixes) if fixes else None
         result = self.converge(host, plan, {c["name"]: c["ok"] for c in checks}, {c["name"]: True for c in checks
                                                                                   if c["fix"] or c["ok"]})
+        if early:
+            result["changed"] = True
+            result["commands"] = [line["command"] for line in early] + result["commands"]
+            result["transcript"] = early + result.get("transcript", [])
         result["checks"] = checks
         blocking = [c["name"] for c in checks if not c["ok"] and not c["fix"] and c.get("detail") != "skipped"]
         if blocking:
