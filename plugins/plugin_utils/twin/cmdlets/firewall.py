@@ -430,7 +430,10 @@ def listens(server: dict, port: int) -> bool:
         return False
     if not any(s["status"] == "Running" for s in server.get("services", {}).values()):
         return False
-    for row in ports.server_rows(server["roles"], bool(server.get("central_management_store"))):
+    # 445 (the Master Replicator Agent's row) is SMB, which every Windows server listens on, so the
+    # Central Management store host's rows are listened on by all: the world does not say which
+    # Front End holds the store, the inventory does.
+    for row in ports.server_rows(server["roles"], central_management_store=True):
         if "TCP" in row.transport and row.single_port == port:
             return True
     return False
