@@ -11,7 +11,7 @@ from ansible_collections.sfb.server.plugins.plugin_utils.host.plan import Cmdlet
 READS = (
     CmdletCall("Get-CsServerVersion", select=("Value",)),
     CmdletCall("Get-CsComputer", {"Local": True}, select=("Identity", "Fqdn", "Pool")),
-    CmdletCall("Get-CsPool", select=("Identity", "Fqdn", "Site", "Computers", "Services")),
+    CmdletCall("Get-CsPool", select=("Identity", "Fqdn", "Site", "Computers", "Services"), as_text=("Site", "Services")),
 )
 
 

@@ -74,7 +74,7 @@ function ConvertTo-PlanValue {
 }
 
 function Select-PlanOutput {
-    param($Output, [string[]]$Select, [int]$Depth)
+    param($Output, [string[]]$Select, [string[]]$AsText, [int]$Depth)
 
     # Strings, numbers and booleans (Test-Path, Get-CsServerVersion) always come back; objects only
     # with the properties the plan selects, so that an unselected object costs nothing.
@@ -88,11 +88,33 @@ function Select-PlanOutput {
         if ($Select.Count -eq 0) { continue }
         $object = @{}
         foreach ($name in $Select) {
-            $object[$name] = ConvertTo-PlanValue -Value $item.$name -Depth $Depth
+            $value = $item.$name
+            if ($AsText -contains $name) {
+                $object[$name] = ConvertTo-PlanText -Value $value
+            }
+            else {
+                $object[$name] = ConvertTo-PlanValue -Value $value -Depth $Depth
+            }
         }
         $selected.Add($object)
     }
     return , $selected.ToArray()
+}
+
+function ConvertTo-PlanText {
+    # The text form of a value, element by element for a collection.
+    param($Value)
+
+    if ($null -eq $Value) { return $null }
+    if ($Value -is [string]) { return $Value }
+    if ($Value -is [System.Collections.IEnumerable]) {
+        $texts = [System.Collections.Generic.List[object]]@()
+        foreach ($item in $Value) {
+            if ($null -ne $item) { $texts.Add($item.ToString()) }
+        }
+        return , $texts.ToArray()
+    }
+    return $Value.ToString()
 }
 
 function ConvertTo-PlanArgument {
@@ -143,7 +165,7 @@ function Invoke-CmdletStep {
     try {
         $command = Get-Command -Name $Step.name -CommandType Cmdlet, Function -ErrorAction Stop
         $output = & $command @arguments
-        $answer.output = Select-PlanOutput -Output $output -Select @($Step.select) -Depth $Depth
+        $answer.output = Select-PlanOutput -Output $output -Select @($Step.select) -AsText @($Step.as_text) -Depth $Depth
     }
     catch {
         $answer.error = New-StepError -Record $_

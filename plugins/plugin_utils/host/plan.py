@@ -51,12 +51,16 @@ class CmdletCall:
 
     `select` names the properties of each returned object that come back to the controller;
     with no `select` objects are discarded, while strings, numbers and booleans (Test-Path,
-    Get-CsServerVersion) always come back. Switches are given as True/False.
+    Get-CsServerVersion) always come back. `as_text` names selected properties that come back as
+    their text form (each element's, for a collection): identities such as Get-CsPool's Services
+    are objects whose text ("Registrar:pool01.contoso.com") is what the documentation shows.
+    Switches are given as True/False.
     """
 
     cmdlet: str
     parameters: Mapping[str, Any] = field(default_factory=dict)
     select: tuple[str, ...] = ()
+    as_text: tuple[str, ...] = ()
 
     def __post_init__(self):
         binding = documented().bind(self.cmdlet, self.parameters)
@@ -65,6 +69,10 @@ class CmdletCall:
         object.__setattr__(self, "cmdlet", binding.cmdlet)
         object.__setattr__(self, "parameters", dict(binding.parameters))
         object.__setattr__(self, "select", tuple(self.select))
+        object.__setattr__(self, "as_text", tuple(self.as_text))
+        unselected = [name for name in self.as_text if name not in self.select]
+        if unselected:
+            raise ValueError(f"as_text names properties that are not selected: {', '.join(unselected)}")
         object.__setattr__(self, "_binding", binding)
 
     @property
@@ -97,6 +105,7 @@ class CmdletCall:
             "parameters": {k: _wire_value(v) for k, v in self.parameters.items()},
             "switches": sorted(k for k in self.parameters if documented().is_switch(self.cmdlet, k)),
             "select": list(self.select),
+            "as_text": list(self.as_text),
         }
 
 

@@ -90,7 +90,8 @@ def _run_step(store: WorldStore, server: str, index: int, step: dict, secrets: M
     else:
         # As the runner's Select-PlanOutput: scalars always come back, objects only when selected.
         select = step.get("select") or []
-        answer["output"] = [_select(obj, select) for obj in (result or []) if select or not isinstance(obj, dict)]
+        as_text = step.get("as_text") or []
+        answer["output"] = [_select(obj, select, as_text) for obj in (result or []) if select or not isinstance(obj, dict)]
     return answer
 
 
@@ -155,9 +156,20 @@ def _unwire(value: Any, secrets: Mapping[str, str]) -> Any:
     return value
 
 
-def _select(obj, properties: list[str]):
+def _select(obj, properties: list[str], as_text: list[str] = ()):
     if not isinstance(obj, dict):
         return obj  # a string or number comes back as itself, as the runner returns it
     # Select-Object gives $null for a property the object does not have.
     lowered = {key.lower(): key for key in obj}
-    return {prop: obj.get(lowered.get(prop.lower(), prop)) for prop in properties}
+    selected = {prop: obj.get(lowered.get(prop.lower(), prop)) for prop in properties}
+    for prop in as_text:
+        selected[prop] = _text(selected.get(prop))
+    return selected
+
+
+def _text(value):
+    if value is None:
+        return None
+    if isinstance(value, list):
+        return [str(item) for item in value if item is not None]
+    return str(value)

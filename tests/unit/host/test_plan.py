@@ -31,7 +31,16 @@ class TestWire:
             "parameters": {"Name": "RTCSRV", "ExcludeActivityLevel": True},
             "switches": ["ExcludeActivityLevel"],
             "select": ["Name", "Status"],
+            "as_text": [],
         }
+
+    def test_as_text_properties_travel_with_the_step(self):
+        call = CmdletCall("Get-CsPool", select=("Identity", "Services"), as_text=("Services",))
+        assert call.to_wire()["as_text"] == ["Services"]
+
+    def test_as_text_must_name_selected_properties(self):
+        with pytest.raises(ValueError, match="Site"):
+            CmdletCall("Get-CsPool", select=("Identity",), as_text=("Site",))
 
     def test_switches_list_every_switch_given_true_or_false(self):
         wire = stop_graceful().to_wire()
