@@ -105,7 +105,11 @@ def test_graceful_stop_drains_without_dropping_a_session(make_world, fake_time):
     assert view["ActivityLevel"] == f"Active Connections={carried}"
     assert admin.summary(store)["servers"][FE1]["services"]["RTCSRV"] == "Running (draining)"
     (drain,) = kinds(store, "drain_started")
-    assert drain["server"] == FE1 and drain["detail"] == {"service": "RTCSRV", "sessions": carried}
+    assert drain["server"] == FE1
+    assert {k: drain["detail"][k] for k in ("service", "sessions")} == {"service": "RTCSRV", "sessions": carried}
+    # The last drained session ends within 1.5 times the mean session length (15 minutes).
+    ends = [s["end"] for s in look(store, FE1)["sessions"] if s["service"] == "RTCSRV"]
+    assert drain["detail"]["until"] == max(ends)
     # Sessions last at most 1.5 times the mean (15 minutes).
     fake_time.pass_virtual(store, 16 * 60)
     node = look(store, FE1)
