@@ -55,7 +55,7 @@ class SfbAction(ActionBase):
         except HostUnreachable as exc:
             result.update(unreachable=True, msg=str(exc), error=exc.to_result())
         except SfbError as exc:
-            result.update(failed=True, msg=str(exc), error=exc.to_result())
+            result.update(failed=True, changed=exc.changed, msg=str(exc), error=exc.to_result())
         result.setdefault("changed", False)
         if host is not None:
             result["round_trips"] = host.round_trips

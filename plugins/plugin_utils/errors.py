@@ -13,6 +13,8 @@ class SfbError(Exception):
     """Base class: `msg` says what failed, `hint` what to do about it."""
 
     kind = "error"
+    # Whether the server changed before the failure (a plan that failed half-way).
+    changed = False
 
     def __init__(self, msg: str, hint: str = "", **details):
         super().__init__(msg)

@@ -19,14 +19,14 @@ from ansible_collections.sfb.server.plugins.plugin_utils.errors import (
     PowerShellModuleMissing, SfbError, WaitTimedOut,
 )
 from ansible_collections.sfb.server.plugins.plugin_utils.host.plan import (
-    CmdletCall, Executable, Plan, PlanResult, StepError, StepResult,
+    READ_ONLY_VERBS, CmdletCall, Executable, Plan, PlanResult, StepError, StepResult, changes_state,
 )
 
 T = TypeVar("T")
 
-# Verbs that only read. In check mode a Host refuses any plan with a step outside them: a module
-# that tried to change something in check mode is a bug, and the server must not pay for it.
-READ_ONLY_VERBS = ("Get", "Test")
+# In check mode a Host refuses any plan that changes state (plan.READ_ONLY_VERBS): a module that
+# tried to change something in check mode is a bug, and the server must not pay for it.
+__all__ = ["READ_ONLY_VERBS", "Host", "UpdateRun", "is_read_only", "parse_runner_result"]
 
 _MODULE_HINTS = {
     "SkypeForBusiness": "Install the Skype for Business Server core components on the server (the "
@@ -126,14 +126,7 @@ class Host(abc.ABC):
 
 
 def is_read_only(plan: Plan) -> bool:
-    for step in plan.steps:
-        if isinstance(step, Executable):
-            if not step.read_only:
-                return False
-            continue
-        if step.cmdlet.split("-", 1)[0] not in READ_ONLY_VERBS:
-            return False
-    return True
+    return not any(changes_state(step) for step in plan.steps)
 
 
 def parse_runner_result(plan: Plan, answer: Mapping[str, Any], host: str) -> PlanResult:

@@ -19,6 +19,10 @@ from ansible_collections.sfb.server.plugins.plugin_utils.host.signatures import 
 # -CaPassword); the value still travels only in the runner's no_log option.
 _SECRET_KINDS = ("SecureString", "PSCredential", "String")
 
+# Verbs that only read. In check mode a Host refuses any plan with a step outside them, and a
+# failed plan whose completed steps were all reads has changed nothing.
+READ_ONLY_VERBS = ("Get", "Test")
+
 
 @dataclass(frozen=True)
 class Secret:
@@ -240,7 +244,7 @@ class PlanResult:
         if failed is None:
             return self
         index = self.results.index(failed)
-        raise StepFailed(
+        error = StepFailed(
             f"step {index + 1} of {len(self.plan.steps)} failed: {failed.step.describe()}: "
             f"{failed.error.message}",
             hint=_hint_for(failed),
@@ -250,6 +254,9 @@ class PlanResult:
             error_id=failed.error.error_id,
             exit_code=failed.exit_code,
         )
+        # The steps before the failing one ran: if any of them changes state, so did the task.
+        error.changed = any(changes_state(step) for step in self.plan.steps[:index])
+        raise error
 
     def transcript(self) -> list[dict]:
         """Per step: the command and how it ended; for the module result and for logs."""
@@ -262,6 +269,12 @@ class PlanResult:
                 line["error"] = result.error.to_dict()
             lines.append(line)
         return lines
+
+
+def changes_state(step: Step) -> bool:
+    if isinstance(step, Executable):
+        return not step.read_only
+    return step.cmdlet.split("-", 1)[0] not in READ_ONLY_VERBS
 
 
 def _hint_for(result: StepResult) -> str:

@@ -204,3 +204,32 @@ class TestResults:
         plan = Plan.of(stop_graceful(), CmdletCall("Get-CsPool"))
         result = _result(plan, {"error": StepError("boom")})
         assert [line["command"] for line in result.transcript()] == [stop_graceful().describe()]
+
+
+class TestPartialFailure:
+    """A plan that fails after a change has run reports that the server changed."""
+
+    def _result(self, plan, failing_index):
+        results = []
+        for index, step in enumerate(plan.steps[: failing_index + 1]):
+            error = StepError("boom", "InvalidOperation") if index == failing_index else None
+            results.append(StepResult(step=step, error=error))
+        return PlanResult(plan=plan, results=tuple(results))
+
+    def test_failure_after_a_change_reports_changed(self):
+        plan = Plan.of(stop_graceful(), CmdletCall("Start-CsWindowsService", {"Name": "RTCSRV"}))
+        with pytest.raises(StepFailed) as caught:
+            self._result(plan, 1).raise_for_failure()
+        assert caught.value.changed is True
+
+    def test_failure_after_reads_only_reports_unchanged(self):
+        plan = Plan.of(CmdletCall("Get-CsWindowsService", {"Name": "RTCSRV"}), stop_graceful())
+        with pytest.raises(StepFailed) as caught:
+            self._result(plan, 1).raise_for_failure()
+        assert caught.value.changed is False
+
+    def test_failure_of_the_first_step_reports_unchanged(self):
+        plan = Plan.of(stop_graceful())
+        with pytest.raises(StepFailed) as caught:
+            self._result(plan, 0).raise_for_failure()
+        assert caught.value.changed is False
