@@ -395,7 +395,8 @@ def bootstrapper(call: Call):
             # what a real server does with them before Start-CsPool is not documented.
             s["services"].setdefault(name, {"display_name": spec.display_name, "role": spec.role,
                                             "carries_sessions": spec.carries_sessions, "status": "Stopped",
-                                            "startup_type": "Manual", "accepting": False})
+                                            "startup_type": "Manual", "accepting": False,
+                                            "first_start_pending": True})
         for name in [n for n in s["services"] if n not in want]:
             del s["services"][name]
         s["installed"]["components"] = list(s["roles"])
@@ -461,7 +462,7 @@ def start_pool(call: Call):
     failed = []
     for server in ready:
         for name, service in server["services"].items():
-            service["startup_type"] = "Automatic"
+            _first_start(service)
             if not simulation.start_service(call.world, server, name):
                 failed.append(f"{server['fqdn']}:{name}")
     pool["started"] = True
@@ -477,8 +478,15 @@ _BASE_START_WINDOWS_SERVICE = registry.CMDLETS.get("start-cswindowsservice")
 
 @cmdlet("Start-CsWindowsService")
 def start_windows_service(call: Call):
-    """Starting services makes them start at boot from now on (the twin's `Manual` before the first
-    start is its own device, see bootstrapper())."""
-    for service in call.server["services"].values():
-        service["startup_type"] = "Automatic"
+    """After their first start, new services start at boot (the twin's `Manual` before the first start
+    is its own device, see bootstrapper()); later starts leave the startup type alone, as the real
+    cmdlet does."""
+    target = call.world.servers.get(str(call.get("ComputerName")).lower()) if call.get("ComputerName") else call.server
+    for service in (target or call.server)["services"].values():
+        _first_start(service)
     return _BASE_START_WINDOWS_SERVICE(call)
+
+
+def _first_start(service: dict) -> None:
+    if service.pop("first_start_pending", False):
+        service["startup_type"] = "Automatic"
