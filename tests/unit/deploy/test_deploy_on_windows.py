@@ -280,3 +280,42 @@ def test_services_started_reports_what_the_start_command_did_not(status):
     result = run(windows_action(ServicesStarted, runner, {"timeout": 0, "poll_interval": 0}), inventory_hostname="se01.contoso.com")
     assert result["failed"] and result["error"]["not_running"] == {"se01.contoso.com": ["RTCSRV"]}
     assert runner.steps(2) == ["Start-CsWindowsService"]
+
+
+def test_certificate_info_names_each_problem_in_one_read():
+    stale = {"Thumbprint": "AA", "Subject": "CN=pool01.contoso.com", "Issuer": "CN=Old Lab CA",
+             "NotBefore": "2024-01-01T00:00:00.0000000Z", "NotAfter": "2025-01-01T00:00:00.0000000Z",
+             "HasPrivateKey": False, "FriendlyName": "", "DnsNameList": [{"Unicode": "pool01.contoso.com"}]}
+    runner = Runner({
+        "Get-CsComputer": lambda s: [COMPUTER], "Get-CsPool": lambda s: [pool()],
+        "Get-CsCertificate": lambda s: [] if s["parameters"].get("Identity") == "Global" else
+        [{"Use": u, "Thumbprint": "AA"} for u in ("Default", "WebServicesInternal")],
+        "Get-ChildItem": lambda s: [stale] if s["parameters"]["Path"].endswith("My") else
+        [{"Subject": "CN=Contoso Root CA", "Issuer": "CN=Contoso Root CA"}],
+    })
+    from ansible_collections.sfb.server.plugins.action.certificate_info import ActionModule as CertificateInfo
+    result = run(windows_action(CertificateInfo, runner, {"sip_domains": ["contoso.com"]}))
+    assert result["round_trips"] == 1 and len(runner.plans) == 1
+    assert result["certificates"]["Default"]["problems"] == ["missing_private_key", "untrusted_root", "expired",
+                                                             "names_not_covered"]
+    assert result["certificates"]["Default"]["names_missing"] == [FE, "sip.contoso.com"]
+    assert result["invalid"]["WebServicesExternal"] == "no certificate assigned"
+    assert result["invalid"]["OAuthTokenIssuer"] == "no certificate assigned"
+
+
+def test_windows_update_delegates_to_win_updates_and_win_reboot():
+    from ansible_collections.sfb.server.plugins.action.windows_update import ActionModule as WindowsUpdate
+    actions = {"ansible.windows.win_updates": lambda task: {"changed": True, "reboot_required": True, "updates": {
+        "u1": {"kb": ["5031234"], "title": "CU", "categories": ["Security Updates"], "installed": True}}}
+        if task.args["state"] == "installed" else {"changed": False, "updates": {}},
+        "ansible.windows.win_reboot": {"changed": True, "rebooted": True, "elapsed": 60}}
+    action = windows_action(WindowsUpdate, Runner({}), {"reject": ["KB1"]}, actions=actions)
+    result = run(action)
+    requests = action._shared_loader_obj.action_loader.requests
+    assert [r["name"] for r in requests] == ["ansible.windows.win_updates", "ansible.windows.win_reboot"]
+    assert requests[0]["task"].args == {"state": "installed", "reboot": False, "reject_list": ["KB1"],
+                                        "category_names": ["CriticalUpdates", "SecurityUpdates", "UpdateRollups"]}
+    assert result["rebooted"] and result["installed"][0]["kb"] == "KB5031234" and result["changed"]
+    check = windows_action(WindowsUpdate, Runner({}), check_mode=True, actions=actions)
+    assert run(check)["changed"] is False
+    assert check._shared_loader_obj.action_loader.requests[0]["task"].args["state"] == "searched"
