@@ -562,3 +562,44 @@ def _unique(items: Iterable[str]) -> list[str]:
 
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+# -- the matrix for people ---------------------------------------------------------------------
+
+_TABLE_TITLES = {
+    SERVER_ROLES: "Ports each server role needs",
+    HLB_ONLY: "Hardware load balancer ports, pools with hardware load balancing only",
+    HLB_WITH_DNS: "Hardware load balancer ports, pools with DNS load balancing",
+    CLIENTS: "Client ports",
+}
+
+
+def markdown_matrix() -> str:
+    """The five tables as Markdown, for docs/ports.md (a unit test keeps the page in step)."""
+    m = matrix()
+    lines = []
+    for table in PORT_TABLES:
+        lines += [f"### {_TABLE_TITLES[table]}", ""]
+        if table == SERVER_ROLES:
+            lines += ["| # | Server role | Service | Port | Protocol | Purpose |", "|---|---|---|---|---|---|"]
+        else:
+            lines += ["| # | Who | Port | Protocol | Purpose |", "|---|---|---|---|---|"]
+        for row in m.rows(table):
+            port = row.port + ("\\*" if row.footnote else "")
+            purpose = row.purpose + (" (the documentation gives no remark)" if row.seed_purpose_empty else "")
+            who = m.label(row.role)
+            cells = [str(row.index + 1), who] + ([row.service] if table == SERVER_ROLES else []) + [port, row.protocol, purpose]
+            lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+        lines.append("")
+        if table == CLIENTS:
+            lines += [f"\\* {m.footnotes['client_media_ports']}", ""]
+    lines += ["### Recommended IPsec exceptions", "",
+              "| # | Rule | Source | Destination | Protocol | Source port | Destination port | Authentication |",
+              "|---|---|---|---|---|---|---|---|"]
+    for row in m.ipsec:
+        cells = [str(row.index + 1), row.name, m.ipsec_targets[row.source]["label"],
+                 m.ipsec_targets[row.destination]["label"], row.protocol, row.source_port, row.destination_port,
+                 row.authentication]
+        lines.append("| " + " | ".join(cells) + " |")
+    lines.append("")
+    return "\n".join(lines)

@@ -201,3 +201,9 @@ def test_footnote_text_is_the_seeds():
     footnote = ports.matrix().footnotes["client_media_ports"]
     for word in ("ClientMediaPortRangeEnabled", "ClientMediaPort", "ClientMediaPortRange", "CsConferencingConfiguration"):
         assert word in footnote
+
+
+def test_the_administrators_page_shows_the_matrix_as_it_is():
+    page = (seed.REPO / "docs" / "ports.md").read_text(encoding="utf-8")
+    section = page.split("<!-- matrix:start -->\n", 1)[1].split("<!-- matrix:end -->", 1)[0]
+    assert section == ports.markdown_matrix()
