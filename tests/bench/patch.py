@@ -54,7 +54,7 @@ def inventory(path: pathlib.Path, world: pathlib.Path, size: int) -> None:
     hosts = "\n".join(f"        fe{i:02d}.contoso.com:" for i in range(1, size + 1))
     path.write_text(
         "all:\n  vars:\n    ansible_connection: sfb.server.twin\n"
-        f"    sfb_twin_world: {world}\n    sfb_patch_poll_interval: 30\n"
+        f"    sfb_twin_world: {world}\n    rolling_patch_poll_interval: 30\n"
         f"  children:\n    sfb_pool01:\n      hosts:\n{hosts}\n", encoding="utf-8")
 
 
