@@ -45,7 +45,9 @@ class ActionModule(SfbAction):
 
     def execute(self, host, args, task_vars):
         computer, pools = deploy_calls.placement_reads()
-        first = host.read(computer, pools, CmdletCall("Get-Service", {"Name": dep.FIREWALL_SERVICE}, select=("Status",)))
+        # The local services come with the first read: a server outside a Windows Fabric pool needs no other.
+        first = host.read(computer, pools, CmdletCall("Get-Service", {"Name": dep.FIREWALL_SERVICE}, select=("Status",)),
+                          deploy_calls.local_services())
         placement = deploy_calls.placement_from(first.output(0), first.output(1))
         firewall = str(first.output(2)[0].get("Status")) if first.output(2) else "not installed"
         targets = list(placement.pool_servers) if placement.uses_fabric else [placement.fqdn]
@@ -56,7 +58,7 @@ class ActionModule(SfbAction):
         def probe():
             return states_from(targets, host.read(*reads))
 
-        before = probe()
+        before = probe() if placement.uses_fabric else {placement.fqdn: first.output(3)}
         late = dep.not_running(before)
         base = {"pool": placement.pool, "uses_fabric": placement.uses_fabric, "servers": targets}
         if not late:

@@ -75,19 +75,17 @@ def run_module(cls, world: WorldStore, server: str, args: dict) -> dict:
 
 def round_trips(workdir: pathlib.Path, speed: float) -> list[tuple[str, str, int, int, bool]]:
     world = WorldStore(str(workdir / "trips.db"))
-    admin.create(world, estate(4, speed), replace=True)
-    rows = []
+    admin.create(world, estate(5, speed), replace=True)  # a pool of four Front Ends and se01
     pool = ["fe01.contoso.com", "fe02.contoso.com", "fe03.contoso.com", "fe04.contoso.com"]
+    rows = []
     for label, cls, args in STEPS:
-        servers = ["fe01.contoso.com"] if cls is ServicesStarted else pool
-        if cls is ServicesStarted:
+        groups = [("pool leader", ["fe01.contoso.com"]), ("Standard Edition", ["se01.contoso.com"])] \
+            if cls is ServicesStarted else [("Enterprise FE (x4)", pool), ("Standard Edition", ["se01.contoso.com"])]
+        for name, servers in groups:
             first = [run_module(cls, world, s, args) for s in servers]
-        else:
-            first = [run_module(cls, world, s, args) for s in pool]
-        second = [run_module(cls, world, s, args) for s in servers]
-        rows.append((label, "Enterprise FE (x4)" if cls is not ServicesStarted else "pool leader",
-                     max(r["round_trips"] for r in first), max(r["round_trips"] for r in second),
-                     any(r["changed"] for r in second)))
+            second = [run_module(cls, world, s, args) for s in servers]
+            rows.append((label, name, max(r["round_trips"] for r in first), max(r["round_trips"] for r in second),
+                         any(r["changed"] for r in second)))
     return rows
 
 

@@ -260,6 +260,8 @@ class TestStart:
         assert check["changed"] and check["commands"] == ["Start-CsWindowsService"]
         result = ok(run_twin(ServicesStarted, world, "se01.contoso.com"))
         assert not result["uses_fabric"] and result["not_running"] == {}
+        again = ok(run_twin(ServicesStarted, world, "se01.contoso.com"))
+        assert not again["changed"] and again["round_trips"] == 1
         summary = admin.summary(world)["servers"]["se01.contoso.com"]["services"]
         assert set(summary.values()) == {"Running"}
 

@@ -259,7 +259,7 @@ def test_services_started_skips_an_unready_server_and_verifies_every_member():
     })
     result = run(windows_action(ServicesStarted, runner, {"ready_servers": POOL4[:3], "poll_interval": 0}))
     assert not result.get("failed"), result
-    start = runner.plans[2]["steps"][0]
+    start = runner.plans[2]["steps"][0]  # read (placement, firewall, local services), read the members, start
     assert start["parameters"] == {"PoolFqdn": "pool01.contoso.com", "Confirm": False, "SkipServer": ["fe04.contoso.com"]}
     assert "Confirm" in start["switches"]
     assert result["servers"] == POOL4[:3] and result["skipped"] == ["fe04.contoso.com"]
@@ -278,8 +278,9 @@ def test_services_started_reports_what_the_start_command_did_not(status):
         "Start-CsWindowsService": lambda s: [],
     })
     result = run(windows_action(ServicesStarted, runner, {"timeout": 0, "poll_interval": 0}), inventory_hostname="se01.contoso.com")
+    assert runner.steps(0)[-1] == "Get-CsWindowsService"
     assert result["failed"] and result["error"]["not_running"] == {"se01.contoso.com": ["RTCSRV"]}
-    assert runner.steps(2) == ["Start-CsWindowsService"]
+    assert runner.steps(1) == ["Start-CsWindowsService"]
 
 
 def test_certificate_info_names_each_problem_in_one_read():
