@@ -14,6 +14,16 @@ description:
   - The cmdlet cannot tell beforehand whether a schema is behind, so the task always reports a change;
     the patch role runs it only after a cumulative update was installed.
 version_added: 0.1.0
+attributes:
+  check_mode:
+    support: full
+    description: The command is described; nothing changes.
+  diff_mode:
+    support: none
+    description: The module cannot read the schemas' versions beforehand.
+  platform:
+    platforms: windows
+    description: Runs on Windows servers, and on the twin.
 author:
   - sfb.server contributors
 options:

@@ -19,6 +19,16 @@ description:
   - Warns when the pool does not use DNS load balancing, naming the features that then lose
     connections (Attendant, Conference Announcement, Response Group, Announcement, Call Park).
 version_added: 0.1.0
+attributes:
+  check_mode:
+    support: full
+    description: The plan is described in C(commands); nothing changes on the server.
+  diff_mode:
+    support: full
+    description: Services' status and startup types, and the marker, before and after.
+  platform:
+    platforms: windows
+    description: Runs on Windows servers, and on the twin.
 author:
   - sfb.server contributors
 options:

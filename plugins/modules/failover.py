@@ -14,6 +14,16 @@ description:
   - The state is remembered in the maintenance marker on the server (see M(sfb.server.drain)), written
     before the failover starts, so an interrupted run is detected and completed.
 version_added: 0.1.0
+attributes:
+  check_mode:
+    support: full
+    description: The failover or failback command is described; nothing changes.
+  diff_mode:
+    support: full
+    description: Whether the server is failed over, before and after.
+  platform:
+    platforms: windows
+    description: Runs on Windows servers, and on the twin.
 author:
   - sfb.server contributors
 options:

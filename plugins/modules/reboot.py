@@ -12,6 +12,16 @@ description:
     that a rollout can report which server is out of service and why.
   - Drain the server first (M(sfb.server.drain)): a restart cuts every session it still carries.
 version_added: 0.1.0
+attributes:
+  check_mode:
+    support: full
+    description: Reports the restart without doing it.
+  diff_mode:
+    support: none
+    description: A restart has no state to compare.
+  platform:
+    platforms: windows
+    description: Runs on Windows servers, and on the twin.
 author:
   - sfb.server contributors
 options:
