@@ -10,7 +10,7 @@ description:
     O(reboot_timeout) seconds for it to answer again.
   - A server that does not come back fails the task (rather than marking the host unreachable), so
     that a rollout can report which server is out of service and why.
-  - Drain the server first (M(sfb.server.drain)): a restart cuts every session it still carries.
+  - Drain the server first (M(sfb.server.drain)); a restart cuts every session it still carries.
 version_added: 0.1.0
 attributes:
   check_mode:
