@@ -35,6 +35,11 @@ else
         --exclude=./.ansible -cf - . | tar -xf - -C "$COPY"
 fi
 
+# The copy lies inside this checkout, where .deps/ is git-ignored: ansible-test lists its targets with
+# `git ls-files` from the nearest repository and would find none. An empty repository of its own
+# makes every copied file an untracked, not-ignored one, which ansible-test takes.
+git init -q "$COPY"
+
 skip=(--skip-test validate-modules --skip-test pslint)
 command -v shellcheck >/dev/null || skip+=(--skip-test shellcheck)
 python_modules=()
