@@ -168,10 +168,12 @@ def _select(call: Call, items: dict, cim_class: str, name_parameter: str = "Name
         given = call.get(name_parameter if parameter == "Name" else parameter)
         if given is None:
             continue
+        # Each value without a wildcard must match something: the runner's -ErrorAction Stop turns
+        # the cmdlet's error for the first value that matches nothing into a failure.
+        for value in given if isinstance(given, list) else [given]:
+            if not _has_wildcard(value) and not any(_matches(r.get(key, ""), value) for r in chosen):
+                raise _not_found(cim_class, "InstanceID" if parameter == "Name" else parameter, value, call.name)
         chosen = [r for r in chosen if _matches(r.get(key, ""), given)]
-        if not chosen and not _has_wildcard(given):
-            prop = "InstanceID" if parameter == "Name" else parameter
-            raise _not_found(cim_class, prop, given if not isinstance(given, list) else given[0], call.name)
     return chosen
 
 

@@ -11,7 +11,7 @@ written, except the clients' footnote mark (".\\*"), which must become the row's
 from __future__ import annotations
 
 import pytest
-import seed
+import ports_seed as seed
 
 from ansible_collections.sfb.server.plugins.plugin_utils.domain import ports
 
