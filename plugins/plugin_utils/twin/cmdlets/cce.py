@@ -124,6 +124,7 @@ def _describe_appliance(value: Any, where: str, site: str, site_dir: str, index:
     if version is None:
         raise WorldDescriptionError(f"{where}.version: {a.get('version')!r} is not a version such as 2.1.0.")
     faults = description._mapping(a.get("faults", {}), f"{where}.faults", optional=tuple(description.FAULTS))
+    faults = {name: description.fault_value(name, value, f"{where}.faults.{name}") for name, value in faults.items()}
     updates = [description._update(u, f"{where}.pending_updates[{k}]")
                for k, u in enumerate(description._list(a.get("pending_updates", []), f"{where}.pending_updates"))]
     vm_updates = [description._update(u, f"{where}.vm_pending_updates[{k}]")
@@ -345,11 +346,6 @@ def _has_defender(world: World, server: dict) -> bool:
 
 @powershell_module("Dism")
 def _has_dism(world: World, server: dict) -> bool:
-    return True
-
-
-@powershell_module("Microsoft.PowerShell.Management")
-def _has_management(world: World, server: dict) -> bool:
     return True
 
 
@@ -727,7 +723,10 @@ def set_cs_cce_appliance_deployment_status(call: Call):
     return []
 
 
-# -- Hyper-V, services, firewall on the appliance host ---------------------------------------------
+# -- Hyper-V on the appliance host -----------------------------------------------------------------
+# Get-Service, Get-NetFirewallRule and the registry cmdlets on the hosts and VMs are answered by the
+# winservices, firewall and winregistry families, from the same server records (services,
+# cce_vm.firewall_rules, registry) this family describes.
 
 
 def _vm_by_name(call: Call) -> list[dict]:
@@ -757,92 +756,12 @@ def get_vm_network_adapter(call: Call):
     return adapters
 
 
-def _vm_by_computer(call: Call, parameter: str) -> dict | None:
-    target = call.get(parameter)
-    if target is None:
-        return call.server
-    target = target[0] if isinstance(target, list) else target
-    vm = call.world.servers.get(str(target).lower())
-    if vm is None or vm["power"] != "on":
-        raise CmdletError(f"Cannot open Service Control Manager on computer '{target}'.", "ResourceUnavailable")
-    return vm
-
-
-@cmdlet("Get-Service")
-def get_service(call: Call):
-    server = _vm_by_computer(call, "ComputerName")
-    names = call.get("Name")
-    names = [names] if isinstance(names, str) else list(names or server["services"])
-    out = []
-    for name in names:
-        service = server["services"].get(name) or next(
-            (s for n, s in server["services"].items() if n.lower() == str(name).lower()), None)
-        if service is None:
-            raise CmdletError(f"Cannot find any service with service name '{name}'.", "ObjectNotFound",
-                              "NoServiceFoundForGivenName")
-        out.append({"Name": name, "Status": service["status"], "StartType": service["startup_type"],
-                    "MachineName": server["fqdn"]})
-    return out
-
-
-@cmdlet("Get-NetFirewallRule")
-def get_net_firewall_rule(call: Call):
-    server = _vm_by_computer(call, "CimSession")
-    rules = server.get("cce_vm", {}).get("firewall_rules", {})
-    wanted = call.get("DisplayName")
-    wanted = [wanted] if isinstance(wanted, str) else list(wanted or rules)
-    out = []
-    for name in wanted:
-        if name not in rules:
-            raise CmdletError(f"No MSFT_NetFirewallRule objects found with property 'DisplayName' equal to '{name}'.",
-                              "ObjectNotFound", "CmdletizationQuery_NotFound_DisplayName")
-        out.append({"DisplayName": name, "Enabled": "True" if rules[name] else "False", "Direction": "Inbound"})
-    return out
-
-
-# -- registry, files, Defender, DISM ----------------------------------------------------------
+# -- files, Defender, DISM ----------------------------------------------------------------------
 
 
 def _path(call: Call) -> str:
     value = call.get("LiteralPath") or call.get("Path")
     return str(value[0] if isinstance(value, list) else value)
-
-
-def _registry_key(call: Call) -> dict:
-    key = _path(call).lower().replace("registry::hkey_local_machine", "hklm:")
-    registry = call.server.setdefault("registry", {})
-    if key not in registry:
-        raise CmdletError(f"Cannot find path '{_path(call)}' because it does not exist.", "ObjectNotFound",
-                          "PathNotFound,Microsoft.PowerShell.Commands.GetItemPropertyCommand")
-    return registry[key]
-
-
-@cmdlet("Get-ItemProperty")
-def get_item_property(call: Call):
-    values = _registry_key(call)
-    names = call.get("Name")
-    names = [names] if isinstance(names, str) else list(names or values)
-    for name in names:
-        if name not in values:
-            raise CmdletError(f"Property {name} does not exist at path {_path(call)}.", "InvalidArgument",
-                              "System.Management.Automation.PSArgumentException")
-    return [{name: values[name] for name in names}]
-
-
-@cmdlet("Set-ItemProperty")
-def set_item_property(call: Call):
-    values = _registry_key(call)
-    values[str(call.get("Name"))] = call.get("Value")
-    call.world.record(call.server["fqdn"], "registry_value_set", path=_path(call), name=call.get("Name"))
-    return []
-
-
-@cmdlet("Test-Path")
-def test_path(call: Call):
-    path = _path(call).rstrip("\\").lower()
-    files = call.server.get("files", {})
-    exists = path in files or any(key.startswith(path + "\\") for key in files)
-    return [exists]
 
 
 @cmdlet("Get-Content")
