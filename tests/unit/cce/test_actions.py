@@ -269,3 +269,16 @@ class TestCredential:
         assert len(recovered["console_steps"]) == 2  # 2.0+: Set-CcCredential for DomainAdmin and VmAdmin too
         assert "c:\\programdata\\cloudconnector\\credentials.administrator.xml" not in world.read().servers[NEW]["files"]
         assert [e["kind"] for e in world.events(kinds=("reboot_started",))] == ["reboot_started"]
+
+
+def test_certificate_report_reads_the_windows_runners_dates():
+    # plan_runner.ps1 writes a DateTime as ToUniversalTime().ToString('o'): seven fractional digits and Z.
+    from ansible_collections.sfb.server.plugins.action.cce_certificates import certificate_report
+
+    root = {"Thumbprint": "R", "Subject": "CN=CCE CA", "Issuer": "CN=CCE CA", "NotAfter": "2030-01-01T00:00:00.0000000Z"}
+    mine = [{"Thumbprint": "M", "Subject": "CN=ms.contoso.com", "Issuer": "CN=CCE CA", "NotAfter": "2026-01-31T00:00:00.0000000Z"},
+            {"Thumbprint": "X", "Subject": "CN=other", "Issuer": "CN=Someone Else", "NotAfter": "2026-01-31T00:00:00.0000000Z"}]
+    now = 1767225600.0  # 2026-01-01T00:00:00Z
+    report = certificate_report(mine, [root], now, threshold_days=60)
+    assert [(c["kind"], c["thumbprint"], c["days_left"], c["due"]) for c in report] == [
+        ("internal", "M", 30.0, True), ("ca", "R", 1461.0, False)]
