@@ -215,8 +215,10 @@ def load(path: pathlib.Path = DATA_FILE) -> Matrix:
         for key, spec in data["roles"].items()
     }
     for scope in scopes.values():
-        role_catalog.check_roles(scope.all_of + scope.any_of + scope.none_of + scope.pool_all_of
-                                 + scope.pool_none_of or ["FrontEnd"])
+        named = scope.all_of + scope.any_of + scope.none_of + scope.pool_all_of + scope.pool_none_of
+        unknown = sorted(set(named) - set(role_catalog.ROLES))
+        if unknown:
+            raise ValueError(f"{path.name}: roles.{scope.key} names unknown server roles {unknown}")
     tables = {}
     for table in PORT_TABLES:
         rows = []
@@ -470,7 +472,7 @@ class Pool:
         return len(self.servers) > 1
 
 
-def check_topology(pools: Any, office_web_apps: Iterable[str] = ()) -> list[Pool]:
+def check_topology(pools: Any) -> list[Pool]:
     """Pools from an inventory or topology, checked with errors that name the faulty entry."""
     if not isinstance(pools, list) or not pools:
         raise TopologyError(
