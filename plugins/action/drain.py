@@ -50,6 +50,7 @@ class ActionModule(SfbAction):
         "startup_type": {"type": "str", "choices": list(maintenance.MAINTENANCE_STARTUP_TYPES), "default": "Manual"},
         "reason": {"type": "str", "default": "maintenance"},
         "dns_load_balancing": {"type": "bool", "default": True},
+        "check_quorum": {"type": "bool", "default": True},
     }
 
     def execute(self, host, args, task_vars):
@@ -77,6 +78,8 @@ class ActionModule(SfbAction):
         sessions = sum(s.sessions for s in states if s.name in names)
         before = {"services": {n: status.get(n) for n in names}, "startup_types": {n: startup.get(n) for n in names},
                   "marker": found.marker.to_result() if found.marker else None}
+        if args["check_quorum"] and found.marker is None and "RTCSRV" in to_stop:
+            self._refuse_below_quorum(host)
         if found.marker is not None and not to_change and not to_stop:
             return {"changed": False, "state": "drained", "services": names, "sessions": 0,
                     "startup_types": found.marker.startup_types, "marker": found.marker.to_result(),
@@ -102,6 +105,22 @@ class ActionModule(SfbAction):
         host.run(Plan.of(*steps.write_marker(marker, True))).raise_for_failure()
         result.update(marker=marker.to_result(), drain_seconds=int(host.now() - started), sessions_cut=cut)
         return result
+
+    @staticmethod
+    def _refuse_below_quorum(host) -> None:
+        """A Front End of a Windows Fabric pool leaves only when the rest keep the documented quorum."""
+        product, _, place = steps.read_placement(host)
+        if not place.uses_fabric:
+            return
+        running = steps.front_ends_running(host, list(place.pool_servers))
+        verdict = maintenance.pool_verdict(list(place.pool_servers), running, place.fqdn, product.key)
+        if not verdict.can_take_out:
+            raise SfbError(
+                f"{host.name}: not drained, {'; '.join(verdict.reasons)}.",
+                hint="Bring the pool's other Front Ends back first (sfb.server.pool_health_info tells which run). "
+                "check_quorum=false skips this check at your own risk.",
+                quorum=verdict.to_result(),
+            )
 
     def _wait(self, host, args, names, whole, result) -> int:
         def probe():

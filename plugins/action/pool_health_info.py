@@ -13,15 +13,10 @@ from __future__ import annotations
 
 from ansible_collections.sfb.server.plugins.plugin_utils import maintenance as steps
 from ansible_collections.sfb.server.plugins.plugin_utils.action import SfbAction
-from ansible_collections.sfb.server.plugins.plugin_utils.domain import maintenance, topology, versions
+from ansible_collections.sfb.server.plugins.plugin_utils.domain import maintenance
 from ansible_collections.sfb.server.plugins.plugin_utils.errors import SfbError
 from ansible_collections.sfb.server.plugins.plugin_utils.host.plan import CmdletCall, Plan
 
-READS = (
-    CmdletCall("Get-CsServerVersion", select=("Value",)),
-    CmdletCall("Get-CsComputer", {"Local": True}, select=("Identity", "Fqdn", "Pool")),
-    CmdletCall("Get-CsPool", select=("Identity", "Fqdn", "Site", "Computers", "Services")),
-)
 READINESS_PROPERTIES = ("PoolUpgradeState", "TotalFrontends", "TotalActiveFrontends", "UpgradeDomains")
 
 
@@ -42,9 +37,7 @@ class ActionModule(SfbAction):
     def execute(self, host, args, task_vars):
         if args["busy_retries"] < 1 or args["busy_wait"] < 0:
             raise SfbError("busy_retries is at least 1 and busy_wait 0 or more seconds.")
-        answer = host.read(*READS)
-        product, version = versions.parse_server_version(str(answer.output(0)[0]) if answer.output(0) else "")
-        place = topology.placement(answer.output(1)[0] if answer.output(1) else {}, answer.output(2))
+        product, version, place = steps.read_placement(host)
         found = steps.read_marker(host)
         marker = found.marker
         result = {
@@ -69,7 +62,7 @@ class ActionModule(SfbAction):
         if missing:
             reasons.append(f"Get-CsPoolFabricState reports {missing} missing replica(s): recover the pool first "
                            "with Reset-CsPoolRegistrarState -ResetType QuorumLossRecovery")
-        running = self._running(host, list(place.pool_servers))
+        running = steps.front_ends_running(host, list(place.pool_servers))
         verdict = maintenance.pool_verdict(list(place.pool_servers), running, place.fqdn, product.key,
                                            already_out=marker is not None)
         reasons.extend(verdict.reasons)
@@ -93,18 +86,6 @@ class ActionModule(SfbAction):
             result["warnings"] = ["Get-CsPoolFabricState's answer does not say how many replicas are missing; "
                                   "read it in `fabric.text` before going on."]
         return result
-
-    @staticmethod
-    def _running(host, servers: list[str]) -> dict[str, bool]:
-        """RTCSRV of each pool member, asked from this server (-ComputerName). A member that does not
-        answer counts as not running: that is the safe side for the quorum."""
-        running = {}
-        for fqdn in servers:
-            answer = host.run(Plan.of(CmdletCall("Get-CsWindowsService", {"Name": "RTCSRV", "ComputerName": fqdn,
-                                                                         "ExcludeActivityLevel": True},
-                                                 select=("Name", "Status"))))
-            running[fqdn] = answer.ok and any(str(o.get("Status")) == "Running" for o in answer.output(0))
-        return running
 
     @staticmethod
     def _readiness(host, product_key: str, fqdn: str, args) -> maintenance.Readiness:

@@ -82,6 +82,13 @@ options:
         load balancer only, to be warned about the features that cannot be redirected.
     type: bool
     default: true
+  check_quorum:
+    description:
+      - Before the Front-End service (C(RTCSRV)) of a server in a Windows Fabric pool stops taking
+        connections, check that the pool's other Front Ends keep the documented quorum without it, and
+        refuse otherwise. The check reads each pool member's C(RTCSRV) status.
+    type: bool
+    default: true
 notes:
   - Supports check mode (the plan is shown in RV(commands), nothing changes) and diff mode.
   - The account needs local administrator rights (C(Set-Service)) and RTCUniversalServerAdmins.

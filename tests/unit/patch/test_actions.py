@@ -122,3 +122,12 @@ def test_a_standard_edition_server_has_no_quorum_to_keep(make_store, clock):
     store = make_store(pool_world(servers=1, edition="Standard"))
     result = run_action(pool_health_info, store, FE1, {})
     assert result["can_take_out"] and result["quorum"] is None and result["edition"] == "Standard"
+
+
+def test_drain_refuses_a_front_end_the_pool_cannot_spare(make_store, clock):
+    store = make_store(pool_world(servers=3))
+    run_action(drain, store, FE2, {"poll_interval": 60})
+    with pytest.raises(SfbError, match="would leave the pool below quorum") as error:
+        run_action(drain, store, FE1, {"poll_interval": 60})
+    assert error.value.details["quorum"]["running"] == [FE1, FE3]
+    assert set(startup_types(store, FE1).values()) == {"Automatic"} and marker_text(store, FE1) is None
