@@ -6,7 +6,7 @@ pool health."""
 from __future__ import annotations
 
 import pytest
-from conftest import events, pool_world, run_action, service
+from patch_helpers import events, pool_world, run_action, service
 
 from ansible_collections.sfb.server.plugins.action import drain, failover, pool_health_info
 from ansible_collections.sfb.server.plugins.plugin_utils.domain.maintenance import MARKER_KEY

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from conftest import events, pool_world, service
+from patch_helpers import events, pool_world, service
 
 from ansible_collections.sfb.server.plugins.plugin_utils.host.plan import CmdletCall, Plan
 from ansible_collections.sfb.server.plugins.plugin_utils.twin.host import TwinHost
