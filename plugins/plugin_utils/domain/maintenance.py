@@ -16,6 +16,7 @@ next run reads it, knows which server is half-finished and what to restore.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
@@ -210,8 +211,6 @@ def missing_replicas(fabric_text: Any) -> int | None:
     recover the pool when it "shows any missing replicas". Lines of the form "...missing replicas...: N"
     are counted; a text that does not mention them yields None (the caller warns and goes on).
     """
-    import re
-
     text = "\n".join(map(str, fabric_text)) if isinstance(fabric_text, (list, tuple)) else str(fabric_text or "")
     counts = [int(n) for n in re.findall(r"missing\s+replicas?\D{0,20}?(\d+)", text, re.I)]
     return sum(counts) if counts else None

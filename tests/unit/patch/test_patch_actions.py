@@ -11,6 +11,7 @@ from patch_helpers import events, pool_world, run_action, service
 from ansible_collections.sfb.server.plugins.action import drain, failover, pool_health_info
 from ansible_collections.sfb.server.plugins.plugin_utils.domain.maintenance import MARKER_KEY
 from ansible_collections.sfb.server.plugins.plugin_utils.errors import SfbError
+from ansible_collections.sfb.server.plugins.plugin_utils.twin import simulation
 
 FE1, FE2, FE3, FE4 = (f"fe0{i}.contoso.com" for i in range(1, 5))
 
@@ -131,3 +132,22 @@ def test_drain_refuses_a_front_end_the_pool_cannot_spare(make_store, clock):
         run_action(drain, store, FE1, {"poll_interval": 60})
     assert error.value.details["quorum"]["running"] == [FE1, FE3]
     assert set(startup_types(store, FE1).values()) == {"Automatic"} and marker_text(store, FE1) is None
+
+
+def test_a_run_killed_during_the_restart_is_completed_by_the_next_one(make_store, clock):
+    store = make_store(pool_world())
+    run_action(drain, store, FE1, {"poll_interval": 60})
+    run_action(failover, store, FE1, {})
+    # The controller dies right after asking for the restart: nobody waits for the server.
+    with store.transaction(simulation.advance) as world:
+        simulation.begin_reboot(world, world.server(FE1), 180, "killed run")
+    clock.sleep(1)  # 600 virtual seconds later the server is back, its services disabled and stopped
+    health = run_action(pool_health_info, store, FE1, {})
+    assert health["in_maintenance"] and health["marker"]["failed_over"] and health["can_take_out"]
+    assert not run_action(drain, store, FE1, {"poll_interval": 60})["changed"]
+    assert not run_action(failover, store, FE1, {})["changed"]
+    assert run_action(failover, store, FE1, {"state": "active"})["changed"]
+    assert run_action(drain, store, FE1, {"state": "serving"})["changed"]
+    assert set(startup_types(store, FE1).values()) == {"Automatic"}
+    assert service(store, FE1)["status"] == "Running" and marker_text(store, FE1) == ""
+    assert events(store, "sessions_dropped") == [] and events(store, "quorum_lost") == []
