@@ -76,9 +76,10 @@ setup_oldest() {
 }
 
 setup_collections() {
-    local wheel_spec stamp collections wheel
+    local wheel_spec stamp wheel
+    local -a collections
     wheel_spec=$(sed -n 's/^wheel: *//p' "$REQ/collections.txt")
-    collections=$(sed -n 's/^collection: *//p' "$REQ/collections.txt")
+    mapfile -t collections < <(sed -n 's/^collection: *//p' "$REQ/collections.txt")
     stamp=$(stamp_of "$REQ/collections.txt")
     local target="$DEPS/collections/ansible_collections"
     if [ ! -f "$DEPS/collections/.sfb-stamp" ] || [ "$(cat "$DEPS/collections/.sfb-stamp")" != "$stamp" ]; then
@@ -86,13 +87,14 @@ setup_collections() {
         wheel="$DEPS/wheels/ansible-$version-py3-none-any.whl"
         if [ ! -f "$wheel" ]; then
             say "downloading $wheel_spec (about 51 MB, once) for its Windows collections"
-            pip_run "$ROOT/.venv/bin/python" download --no-deps --only-binary=:all: -d "$DEPS/wheels" "$wheel_spec" &&
-                [ -f "$wheel" ] || die "could not download $wheel_spec"
+            pip_run "$ROOT/.venv/bin/python" download --no-deps --only-binary=:all: -d "$DEPS/wheels" "$wheel_spec" ||
+                die "could not download $wheel_spec"
+            [ -f "$wheel" ] || die "pip downloaded $wheel_spec, but not as $wheel"
         fi
-        say "extracting $(echo $collections) from ${wheel#"$ROOT"/}"
+        say "extracting ${collections[*]} from ${wheel#"$ROOT"/}"
         local ns
-        for ns in $collections; do rm -rf "${target:?}/$ns"; done
-        "$ROOT/.venv/bin/python" - "$wheel" "$target" $collections <<'PY'
+        for ns in "${collections[@]}"; do rm -rf "${target:?}/$ns"; done
+        "$ROOT/.venv/bin/python" - "$wheel" "$target" "${collections[@]}" <<'PY'
 import pathlib, sys, zipfile
 wheel, target, wanted = sys.argv[1], pathlib.Path(sys.argv[2]), sys.argv[3:]
 prefixes = tuple(f"ansible_collections/{name}/" for name in wanted)
@@ -129,13 +131,15 @@ PY
 )
     [ -n "$version" ] || die "could not read the pip version ansible-test pins"
     local script="$cache/get_pip_${version//./_}.py"
-    [ -f "$script" ] && ls "$cache"/pip-"$version"-*.whl >/dev/null 2>&1 && return 0
+    setup_shellcheck
     mkdir -p "$cache"
+    local wheel
+    wheel=$(find "$cache" -maxdepth 1 -name "pip-$version-*.whl" | head -n1)
+    [ -f "$script" ] && [ -n "$wheel" ] && return 0
     say "caching pip $version for ansible-test in $cache"
     pip_run "$ROOT/.venv/bin/python" download --no-deps --only-binary=:all: -d "$cache" "pip==$version" ||
         die "could not download pip $version"
-    local wheel
-    wheel=$(ls "$cache"/pip-"$version"-*.whl 2>/dev/null | head -n1)
+    wheel=$(find "$cache" -maxdepth 1 -name "pip-$version-*.whl" | head -n1)
     [ -n "$wheel" ] || die "could not download pip $version"
     cat >"$script" <<PY
 # Offline stand-in for get-pip.py, written by sfb.server's scripts/bootstrap.sh: installs pip from
@@ -147,6 +151,19 @@ args = [a for a in sys.argv[1:] if a not in ("--no-setuptools", "--no-wheel")]
 sys.argv = ["pip", "install", "--no-index", "--find-links", here] + args
 runpy.run_module("pip", run_name="__main__", alter_sys=True)
 PY
+}
+
+# ansible-test's shellcheck test runs only where shellcheck is installed: install it (Debian's
+# package) so the test runs the same everywhere; where that is not possible, sanity skips it and says so.
+setup_shellcheck() {
+    command -v shellcheck >/dev/null && return 0
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        say "installing shellcheck (Debian) for ansible-test's shellcheck test"
+        { DEBIAN_FRONTEND=noninteractive apt-get install -y -q shellcheck >/dev/null 2>&1 ||
+            { apt-get update -q >/dev/null 2>&1 &&
+                DEBIAN_FRONTEND=noninteractive apt-get install -y -q shellcheck >/dev/null 2>&1; }; } ||
+            say "could not install shellcheck: ansible-test's shellcheck test will be skipped"
+    fi
 }
 
 case "${1:-all}" in

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by scripts/bootstrap.sh and scripts/lock.sh: `find_python 3.13` prints the path of a
 # working python3.13 (or fails).
 

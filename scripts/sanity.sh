@@ -9,7 +9,8 @@
 #   ansible-test caches pip and an offline stand-in for that script first. The tests' own
 #   requirements come from PyPI.
 # - Tests that need a program this machine cannot have are skipped: pslint and the PowerShell side of
-#   validate-modules need pwsh (not installable here), shellcheck runs when `shellcheck` is installed.
+#   validate-modules need pwsh (not installable here); shellcheck is installed from Debian by the
+#   bootstrap when possible, and skipped (with a notice) where it is not.
 # - validate-modules stops at the first .ps1 module without pwsh, and an ignore-file entry for it
 #   would make ansible-lint's production profile fail (sanity[cannot-ignore]). So validate-modules
 #   runs in a second pass on the Python modules only, and the PowerShell modules are covered by
