@@ -12,6 +12,7 @@ attributes:
     support: none
     description: Nothing changes, so there is nothing to show.
   platform:
+    support: full
     platforms: windows
     description: Runs on Windows servers, and on the twin.
 """
