@@ -65,7 +65,7 @@ class ActionModule(SfbAction):
         if args["state"] == "step":
             return self._step(host, args)
         if args["state"] == "recorded":
-            _, _, done = self._progress(state, args)
+            done = self._progress(state, args)[2]
             key = str(args["step"].get("key", ""))
             steps = model.ca_compromise_steps(args["appliances"], args["export_root"])
             if key not in {s.key for s in steps}:
@@ -101,7 +101,7 @@ class ActionModule(SfbAction):
 
     def _planned(self, state, args):
         steps = model.ca_compromise_steps(args["appliances"], args["export_root"])
-        _, _, done = self._progress(state, args)
+        done = self._progress(state, args)[2]
         # A record made for another appliance list names steps this one does not have: refused.
         remaining = model.remaining_steps(steps, done)
         return {"changed": False, "steps": [s.to_dict() for s in remaining], "done": done,

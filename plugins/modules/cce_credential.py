@@ -48,10 +48,14 @@ options:
 attributes:
   check_mode:
     support: full
+    description: Reports what would run and changes nothing on the server.
   diff_mode:
     support: none
+    description: Nothing to compare; the module reports what it did.
   platform:
+    support: full
     platforms: windows
+    description: Runs on Cloud Connector appliance hosts and their VMs, and on the twin.
 seealso:
   - module: sfb.server.cce_registration
 """

@@ -25,7 +25,7 @@ extends_documentation_fragment:
 notes:
   - The documented return type of C(Get-CcVersion) and C(Get-CcApplianceStatus) is not an object with
     named properties; the module reports the text they write to the output stream.
-  - O(update_mode) is the mode M(sfb.server.cce_update_mode) recorded on the host (registry key
+  - RV(appliance.update_mode) is the mode M(sfb.server.cce_update_mode) recorded on the host (registry key
     C(HKLM:\SOFTWARE\sfb.server\CloudConnector)); neither CCE cmdlet reports it.
 seealso:
   - module: sfb.server.cce_update_mode

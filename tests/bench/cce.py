@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright: sfb.server contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Benchmark of the Cloud Connector modules (issue 5), on the twin.

@@ -182,7 +182,7 @@ class TestCaReset:
         state = world.read()
         assert state.servers[NEW]["cce"]["ca"] == state.servers[OLD]["cce"]["ca"]
         assert not state.servers[NEW]["cce"]["update_mode"] and not state.servers[OLD]["cce"]["update_mode"]
-        renewals = [e for e in world.events(kinds=("cce_server_certificates_renewed",))]
+        renewals = world.events(kinds=("cce_server_certificates_renewed",))
         assert [e["server"] for e in renewals] == [NEW, OLD]
 
     def test_another_unfinished_procedure_is_refused(self, world):

@@ -97,8 +97,8 @@ def _describe_sites(value: Any, builder: description.WorldBuilder, settings: dic
             "ca_backup": None,
             "files": {},
             "load": {
-                "calls_per_minute": int(description._number(load.get("calls_per_minute", 4),
-                                                             f"{where}.load.calls_per_minute")),
+                "calls_per_minute": int(description._number(
+                    load.get("calls_per_minute", 4), f"{where}.load.calls_per_minute")),
                 "call_minutes": description._number(load.get("call_minutes", 5), f"{where}.load.call_minutes", 0.1),
                 "cursor": int(builder.start // 60),
                 "next_call": 1,
@@ -109,7 +109,7 @@ def _describe_sites(value: Any, builder: description.WorldBuilder, settings: dic
 
 def _host_of(appliance: Any, where: str) -> str:
     if isinstance(appliance, dict) and "host" in appliance:
-        return str(appliance["host"]).split(".")[0]
+        return str(appliance["host"]).split(".", maxsplit=1)[0]
     raise WorldDescriptionError(f"{where}.appliances[0]: an appliance needs `host`.")
 
 
@@ -310,7 +310,7 @@ def _place_calls(world: World, site: dict) -> None:
             site["stats"]["calls_refused"] += rate
             world.record(site["name"], "cce_calls_refused", site=site["name"], count=rate, minute=minute)
             continue
-        for _ in range(rate):
+        for _call in range(rate):
             number = load["next_call"]
             load["next_call"] = number + 1
             vm = _mediation(world, routes[number % len(routes)])
