@@ -103,6 +103,7 @@ def test_pool_health_counts_running_front_ends_and_refuses_below_quorum(make_sto
     healthy = run_action(pool_health_info, store, FE1, {})
     assert healthy["can_take_out"] and healthy["readiness"]["state"] == "Ready"
     assert healthy["quorum"]["running"] == [FE1, FE2, FE3, FE4]
+    assert healthy["replication"]["up_to_date"] is True
     run_action(failover, store, FE2, {})
     run_action(failover, store, FE3, {})
     blocked = run_action(pool_health_info, store, FE1, {})

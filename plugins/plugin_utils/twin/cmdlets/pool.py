@@ -3,15 +3,15 @@
 """Pool maintenance cmdlets on the twin.
 
 Get-CsPoolFabricState, Get-CsPoolUpgradeReadinessState (2015), Get-CsUpgradeDomainInfo (2019 and
-later), Invoke-CsComputerFailOver / Invoke-CsComputerFailBack, Install-CsDatabase -Update and
-Get-CsManagementStoreReplicationStatus. Sources: the cmdlet pages in office-docs-powershell
+later), Invoke-CsComputerFailOver / Invoke-CsComputerFailBack and Install-CsDatabase -Update (on top of
+the deployment family's -LocalDatabases; Get-CsManagementStoreReplicationStatus is the deployment
+family's too). Sources: the cmdlet pages in office-docs-powershell
 (skype/skype-ps/SkypeForBusiness/) and OfficeDocs-SkypeForBusiness
 manage/topology/patch-or-update-front-end-servers.md, sfbs2019/upgrade-or-update-front-end-servers.md.
 """
 
 from __future__ import annotations
 
-import datetime
 import re
 
 from ansible_collections.sfb.server.plugins.plugin_utils.domain.quorum import quorum_rule
@@ -256,24 +256,3 @@ def install_database(call: Call):
     call.world.record(server["fqdn"], "database_updated", sql_server=target, version=server["version"],
                       exclude_collocated=call.switch("ExcludeCollocatedStores"))
     return []
-
-
-def _iso(timestamp: float) -> str:
-    return datetime.datetime.fromtimestamp(timestamp, tz=datetime.timezone.utc).isoformat()
-
-
-@cmdlet("Get-CsManagementStoreReplicationStatus")
-def get_replication_status(call: Call):
-    if call.switch("CentralManagementStoreStatus"):
-        raise CmdletError("The twin answers replica states only.", "NotImplemented", "NotSimulated")
-    servers = [s for s in call.world.servers.values() if s["installed"]["core"]]
-    if call.get("ReplicaFqdn") is not None:
-        servers = [s for s in servers if s["fqdn"] == str(call.get("ReplicaFqdn")).lower()]
-    answers = []
-    for server in servers:
-        replica = server["services"].get("RTCREPLICA", {})
-        up = simulation.is_up(server) and replica.get("status") == "Running"
-        answers.append({"ReplicaFqdn": server["fqdn"], "UpToDate": up,
-                        "LastStatusReport": _iso(call.world.now if up else server["boot_time"]),
-                        "LastUpdateCreation": _iso(server["boot_time"]), "ProductVersion": server["version"]})
-    return answers
