@@ -36,6 +36,7 @@ from typing import Any
 from ansible_collections.sfb.server.plugins.plugin_utils.domain import cce as model
 from ansible_collections.sfb.server.plugins.plugin_utils.errors import WorldDescriptionError
 from ansible_collections.sfb.server.plugins.plugin_utils.twin import description, simulation
+from ansible_collections.sfb.server.plugins.plugin_utils.twin.host import REBOOT_SECONDS
 from ansible_collections.sfb.server.plugins.plugin_utils.twin.cmdlets import (
     Call, CmdletError, ExitCode, Wait, cmdlet, executable, powershell_module,
 )
@@ -239,9 +240,11 @@ def _issue(fqdn: str, ca: dict, now: float, days_left: float | None = None) -> d
 @simulation.advancer
 def _advance_sites(world: World) -> None:
     _keep_certificate_drive()
-    for host in world.servers.values():
-        if "cce" in host:
-            _follow_host_power(world, host)
+    for machine in world.servers.values():
+        if "cce" in machine:
+            _follow_host_power(world, machine)
+        elif "cce_vm" in machine:
+            _follow_vm_restarts(machine)
     for site in world.kind("cce_site").values():
         _place_calls(world, site)
 
@@ -255,6 +258,8 @@ def _follow_host_power(world: World, host: dict) -> None:
 
     A whole restart may happen between two looks at the world, so a new boot time counts as one."""
     restarted = host["boot_time"] != host["cce"].setdefault("seen_boot", host["boot_time"])
+    if restarted:
+        _note_outage(host, host["boot_time"])
     if host["power"] != "on" or restarted:
         for vm in _vms(world, host):
             if vm["power"] != "off":
@@ -282,6 +287,27 @@ def _follow_host_power(world: World, host: dict) -> None:
             world.record(vm["fqdn"], "cce_vm_started", host=host["fqdn"])
 
 
+def _note_outage(machine: dict, back_at: float) -> None:
+    """Remember when a machine was down, so that the calls of those minutes, placed later, miss it.
+
+    A whole restart can happen between two looks at the world (the clock runs fast); the twin's
+    restart takes REBOOT_SECONDS, so the outage is known from the boot time alone."""
+    outages = machine.setdefault("cce_outages", [])
+    outages.append([back_at - REBOOT_SECONDS, back_at])
+    del outages[:-20]
+
+
+def _down_at(machine: dict, moment: float) -> bool:
+    return any(start <= moment <= end for start, end in machine.get("cce_outages", []))
+
+
+def _follow_vm_restarts(vm: dict) -> None:
+    if vm["boot_time"] != vm["cce_vm"].setdefault("seen_boot", vm["boot_time"]):
+        if not vm.get("off_with_host"):
+            _note_outage(vm, vm["boot_time"])
+        vm["cce_vm"]["seen_boot"] = vm["boot_time"]
+
+
 def _mediation(world: World, host: dict) -> dict | None:
     for vm in _vms(world, host):
         if vm["cce_vm"]["role"] == "Mediation":
@@ -289,11 +315,13 @@ def _mediation(world: World, host: dict) -> dict | None:
     return None
 
 
-def takes_calls(world: World, host: dict) -> bool:
+def takes_calls(world: World, host: dict, moment: float | None = None) -> bool:
     if host["power"] != "on" or host["cce"]["update_mode"] or not host["cce"]["registered"]:
         return False
     vm = _mediation(world, host)
-    return vm is not None and simulation.accepting(vm)
+    if vm is None or not simulation.accepting(vm):
+        return False
+    return moment is None or not (_down_at(host, moment) or _down_at(vm, moment))
 
 
 def _place_calls(world: World, site: dict) -> None:
@@ -303,7 +331,7 @@ def _place_calls(world: World, site: dict) -> None:
     first = max(load["cursor"] + 1, minute_now - _MAX_BACKFILL_MINUTES)
     hosts = [world.servers[h] for h in site["appliances"] if h in world.servers]
     for minute in range(first, minute_now + 1):
-        routes = [h for h in hosts if takes_calls(world, h)]
+        routes = [h for h in hosts if takes_calls(world, h, minute * 60.0)]
         if rate <= 0:
             break
         if not routes:
