@@ -22,6 +22,7 @@ attributes:
     support: none
     description: The module cannot read the schemas' versions beforehand.
   platform:
+    support: full
     platforms: windows
     description: Runs on Windows servers, and on the twin.
 author:

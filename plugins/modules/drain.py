@@ -27,6 +27,7 @@ attributes:
     support: full
     description: Services' status and startup types, and the marker, before and after.
   platform:
+    support: full
     platforms: windows
     description: Runs on Windows servers, and on the twin.
 author:

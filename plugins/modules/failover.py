@@ -22,6 +22,7 @@ attributes:
     support: full
     description: Whether the server is failed over, before and after.
   platform:
+    support: full
     platforms: windows
     description: Runs on Windows servers, and on the twin.
 author:

@@ -20,6 +20,7 @@ attributes:
     support: none
     description: A restart has no state to compare.
   platform:
+    support: full
     platforms: windows
     description: Runs on Windows servers, and on the twin.
 author:
