@@ -109,7 +109,7 @@ class ActionModule(SfbAction):
     @staticmethod
     def _refuse_below_quorum(host) -> None:
         """A Front End of a Windows Fabric pool leaves only when the rest keep the documented quorum."""
-        product, _, place = steps.read_placement(host)
+        product, _version, place = steps.read_placement(host)
         if not place.uses_fabric:
             return
         running = steps.front_ends_running(host, list(place.pool_servers))

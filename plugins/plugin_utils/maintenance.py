@@ -106,8 +106,8 @@ def front_ends_running(host: Host, servers: list[str]) -> dict[str, bool]:
     the safe side for the quorum."""
     running = {}
     for fqdn in servers:
-        answer = host.run(Plan.of(CmdletCall("Get-CsWindowsService", {"Name": "RTCSRV", "ComputerName": fqdn,
-                                                                     "ExcludeActivityLevel": True},
-                                             select=("Name", "Status"))))
+        call = CmdletCall("Get-CsWindowsService", {"Name": "RTCSRV", "ComputerName": fqdn, "ExcludeActivityLevel": True},
+                          select=("Name", "Status"))
+        answer = host.run(Plan.of(call))
         running[fqdn] = answer.ok and any(str(o.get("Status")) == "Running" for o in answer.output(0))
     return running

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright: sfb.server contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Benchmark: a rolling patch of 4, 8 and 12 Front End pools on the twin.
@@ -87,7 +86,7 @@ def run(size: int, speed: float, work: pathlib.Path) -> dict:
     env = dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")
     begin = time.monotonic()
     done = subprocess.run([playbook, "-i", str(inv), str(REPO / "playbooks" / "patch_pool.yml")],
-                          capture_output=True, text=True, env=env)
+                          capture_output=True, text=True, env=env, check=False)
     wall = time.monotonic() - begin
     if done.returncode != 0:
         raise SystemExit(f"the rolling patch of {size} servers failed:\n{done.stdout[-3000:]}\n{done.stderr[-2000:]}")

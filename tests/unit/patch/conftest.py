@@ -48,5 +48,3 @@ def make_store(tmp_path, clock):
         return store
 
     return make
-
-

@@ -100,7 +100,7 @@ def test_losing_quorum_stops_the_remaining_servers_and_cuts_their_sessions(make_
 def test_upgrade_readiness_answers_busy_as_often_as_the_fault_says(make_store):
     store = make_store(pool_world(faults={FE2: {"readiness_busy": 2}}))
     states = [run(store, FE1, CmdletCall("Get-CsUpgradeDomainInfo", select=("PoolUpgradeState",))).output(0)[0]
-              ["PoolUpgradeState"] for _ in range(3)]
+              ["PoolUpgradeState"] for _attempt in range(3)]
     assert states == ["Busy", "Busy", "Ready"]
 
 
