@@ -64,8 +64,10 @@ demo: setup
 	$(VENV)/python scripts/sfb-twin --world .twin/estate.db show
 
 # Every stage, timed; the pytest summary lines come again at the end so they close the output.
-test: setup
-	@start=$$SECONDS; failed=(); recap=(); \
+test:
+	@start=$$SECONDS; failed=(); \
+	echo "=== make setup"; $(MAKE) --no-print-directory setup; \
+	recap=("$$(printf '%-14s %4ss  %s' setup $$((SECONDS - start)) ok)"); \
 	for stage in $(TEST_STAGES); do \
 		echo; echo "=== make $$stage"; t=$$SECONDS; \
 		if $(MAKE) --no-print-directory $$stage; then result=ok; else result=FAILED; failed+=($$stage); fi; \
