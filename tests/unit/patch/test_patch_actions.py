@@ -152,3 +152,10 @@ def test_a_run_killed_during_the_restart_is_completed_by_the_next_one(make_store
     assert set(startup_types(store, FE1).values()) == {"Automatic"}
     assert service(store, FE1)["status"] == "Running" and marker_text(store, FE1) == ""
     assert events(store, "sessions_dropped") == [] and events(store, "quorum_lost") == []
+
+
+def test_pool_health_reads_the_2015_readiness_cmdlet(make_store, clock):
+    store = make_store(pool_world(product="2015"))
+    result = run_action(pool_health_info, store, FE1, {})
+    assert result["product"] == "2015" and result["readiness"]["state"] == "Ready"
+    assert [e["detail"]["state"] for e in events(store, "upgrade_readiness_read")] == ["Ready"]
