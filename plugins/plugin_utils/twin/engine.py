@@ -129,7 +129,7 @@ def _prepare(world: World, server: str, step: dict, secrets: Mapping[str, str]):
                             "error_id": "NamedParameterNotFound,ParameterBindingException"}
     call.name = binding.cmdlet
     call.parameters = dict(binding.parameters)
-    handler = registry.CMDLETS.get(binding.cmdlet.lower())
+    handler = registry.handler_for(binding.cmdlet)
     if handler is None:
         raise NotImplementedError(
             f"The twin does not simulate {binding.cmdlet} yet; add a handler in plugin_utils/twin/cmdlets."

@@ -38,7 +38,7 @@ from ansible_collections.sfb.server.plugins.plugin_utils.errors import WorldDesc
 from ansible_collections.sfb.server.plugins.plugin_utils.twin import description, simulation
 from ansible_collections.sfb.server.plugins.plugin_utils.twin.host import REBOOT_SECONDS
 from ansible_collections.sfb.server.plugins.plugin_utils.twin.cmdlets import (
-    Call, CmdletError, ExitCode, Wait, cmdlet, executable, powershell_module,
+    Call, CmdletError, ExitCode, Wait, cmdlet, executable, extends, powershell_module,
 )
 from ansible_collections.sfb.server.plugins.plugin_utils.twin.world import World
 
@@ -239,7 +239,6 @@ def _issue(fqdn: str, ca: dict, now: float, days_left: float | None = None) -> d
 
 @simulation.advancer
 def _advance_sites(world: World) -> None:
-    _keep_certificate_drive()
     for machine in world.servers.values():
         if "cce" in machine:
             _follow_host_power(world, machine)
@@ -894,36 +893,22 @@ def _certificate_store(call: Call, path: str):
                       "PathNotFound,Microsoft.PowerShell.Commands.GetChildItemCommand")
 
 
-def _get_child_item(previous):
-    def handler(call: Call):
-        path = call.get("Path")
-        path = str(path[0] if isinstance(path, list) else path)
-        if path.lower().startswith("cert:") and "cce_vm" in call.server:
-            return _certificate_store(call, path)
-        folder = path.rstrip("\\").lower() + "\\"
-        inside = [f for key, f in call.server.get("files", {}).items() if key.startswith(folder)]
-        if "cce" in call.server:
-            wanted = str(call.get("Filter") or "*").lower()
-            children = {}
-            for entry in inside:
-                name = entry["path"][len(folder):].split("\\")[0]
-                if wanted in ("*", name.lower()):
-                    children[name.lower()] = {"Name": name, "FullName": entry["path"][:len(folder)] + name}
-            return list(children.values())
-        if previous is None:
-            raise CmdletError(f"Cannot find path '{path}' because it does not exist.", "ObjectNotFound",
-                              "PathNotFound,Microsoft.PowerShell.Commands.GetChildItemCommand")
-        return previous(call)
-
-    handler.cce_cert_drive = True
-    return handler
-
-
-def _keep_certificate_drive() -> None:
-    """Families load in name order and a later one answers Get-ChildItem for other servers: on the
-    appliance hosts and their VMs the answer is this family's, everywhere else that family's."""
-    from ansible_collections.sfb.server.plugins.plugin_utils.twin.cmdlets import CMDLETS
-
-    current = CMDLETS.get("get-childitem")
-    if current is None or not getattr(current, "cce_cert_drive", False):
-        CMDLETS["get-childitem"] = _get_child_item(current)
+@extends("Get-ChildItem")
+def _get_child_item(call: Call, base):
+    """The certificate store of an appliance's VMs and the folders of an appliance host; every other
+    machine's Get-ChildItem is the certificates family's."""
+    path = call.get("Path")
+    path = str(path[0] if isinstance(path, list) else path)
+    if path.lower().startswith("cert:") and "cce_vm" in call.server:
+        return _certificate_store(call, path)
+    if "cce" not in call.server:
+        return base(call)
+    folder = path.rstrip("\\").lower() + "\\"
+    inside = [f for key, f in call.server.get("files", {}).items() if key.startswith(folder)]
+    wanted = str(call.get("Filter") or "*").lower()
+    children = {}
+    for entry in inside:
+        name = entry["path"][len(folder):].split("\\")[0]
+        if wanted in ("*", name.lower()):
+            children[name.lower()] = {"Name": name, "FullName": entry["path"][:len(folder)] + name}
+    return list(children.values())

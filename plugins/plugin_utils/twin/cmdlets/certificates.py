@@ -20,7 +20,7 @@ import datetime
 import hashlib
 
 from ansible_collections.sfb.server.plugins.plugin_utils.twin import description
-from ansible_collections.sfb.server.plugins.plugin_utils.twin.cmdlets import Call, CmdletError, cmdlet
+from ansible_collections.sfb.server.plugins.plugin_utils.twin.cmdlets import Call, CmdletError, cmdlet, extends
 from ansible_collections.sfb.server.plugins.plugin_utils.twin.cmdlets.deployment import state
 
 DEFAULT_CA = {"name": r"ca01.contoso.com\Contoso Issuing CA", "issuer": "CN=Contoso Issuing CA",
@@ -211,12 +211,8 @@ def set_cs_certificate(call: Call):
     return []
 
 
-def _test_path_with_responses(call: Call):
+@extends("Test-Path")
+def _test_path_with_responses(call: Call, base):
+    """An offline request's response file appears once the CA has answered: look before testing."""
     _responses(call.world, call.server)
-    return _TEST_PATH(call)
-
-
-from ansible_collections.sfb.server.plugins.plugin_utils.twin.cmdlets import CMDLETS as _CMDLETS  # noqa: E402
-
-_TEST_PATH = _CMDLETS["test-path"]
-_CMDLETS["test-path"] = _test_path_with_responses
+    return base(call)

@@ -26,27 +26,10 @@ from ansible_collections.sfb.server.plugins.plugin_utils.domain import deploymen
 from ansible_collections.sfb.server.plugins.plugin_utils.domain import roles as role_catalog
 from ansible_collections.sfb.server.plugins.plugin_utils.domain import versions
 from ansible_collections.sfb.server.plugins.plugin_utils.domain.quorum import first_start_minimum
-from ansible_collections.sfb.server.plugins.plugin_utils.twin import cmdlets as registry
 from ansible_collections.sfb.server.plugins.plugin_utils.twin import description, simulation
 from ansible_collections.sfb.server.plugins.plugin_utils.twin.cmdlets import (
-    Call, CmdletError, ExitCode, Wait, cmdlet, executable, powershell_module,
+    Call, CmdletError, ExitCode, Wait, cmdlet, executable, extends, powershell_module,
 )
-
-# The families whose handlers this one extends are imported first so that their registration
-# happens before ours (an import does not run a module twice when the registry loads it later).
-try:  # pragma: no cover - depends on which families are present
-    from ansible_collections.sfb.server.plugins.plugin_utils.twin.cmdlets import winregistry as _winregistry
-except ImportError:  # pragma: no cover
-    _winregistry = None
-try:  # pragma: no cover
-    from ansible_collections.sfb.server.plugins.plugin_utils.twin.cmdlets import winservices as _winservices
-except ImportError:  # pragma: no cover
-    _winservices = None
-from ansible_collections.sfb.server.plugins.plugin_utils.twin.cmdlets import services as _services  # noqa: E402,F401
-
-_BASE_TEST_PATH = registry.CMDLETS.get("test-path")
-_BASE_GET_ITEM_PROPERTY = registry.CMDLETS.get("get-itemproperty")
-_BASE_GET_SERVICE = registry.CMDLETS.get("get-service")
 
 MEDIA_PATH = r"D:\Setup\amd64\Setup.exe"
 # Virtual time each install takes; the clock moves while the executable runs.
@@ -128,15 +111,8 @@ def _has_local_accounts(world, server) -> bool:
     return True
 
 
-@powershell_module("ActiveDirectory")
-def _has_active_directory(world, server) -> bool:
-    # RSAT-ADDS is a Skype for Business Server prerequisite; the twin's servers have it.
-    return True
-
-
-@powershell_module("Microsoft.PowerShell.Management")
-def _has_management(world, server) -> bool:
-    return True
+# ActiveDirectory (RSAT-ADDS, a Skype for Business Server prerequisite) is answered by the sign-in
+# family, Microsoft.PowerShell.Management by the Windows services family.
 
 
 @cmdlet("Get-LocalGroupMember")
@@ -207,12 +183,13 @@ def get_item(call: Call):
     return answers
 
 
-@cmdlet("Test-Path")
-def test_path(call: Call):
+@extends("Test-Path")
+def test_path(call: Call, base):
+    """Files of the installation (media, setup folders); registry paths are the registry family's."""
     given = call.get("Path")
     paths = _paths(given)
-    if all(p.lower().startswith("hklm:") for p in paths) and _BASE_TEST_PATH is not None:
-        return _BASE_TEST_PATH(call)
+    if all(p.lower().startswith("hklm:") for p in paths):
+        return base(call)
     files = state(call.server)["files"]
     return [p.lower() in files for p in paths]
 
@@ -229,29 +206,26 @@ def _uninstall_entries(server: dict) -> list[dict]:
     return entries
 
 
-@cmdlet("Get-ItemProperty")
-def get_item_property(call: Call):
+@extends("Get-ItemProperty")
+def get_item_property(call: Call, base):
+    """The installed programs under the Uninstall key (a wildcard read); other keys are the registry family's."""
     paths = _paths(call.get("Path"))
     if any("*" in p for p in paths):
         if [p.lower() for p in paths] != [dep.UNINSTALL_KEYS.lower()]:
             raise CmdletError("The twin expands wildcards in the Uninstall key only.", "NotImplemented", "NotSimulated")
         return _uninstall_entries(call.server)
-    if _BASE_GET_ITEM_PROPERTY is None:
-        raise CmdletError(f"Cannot find path '{paths[0]}' because it does not exist.", "ObjectNotFound", "PathNotFound")
-    return _BASE_GET_ITEM_PROPERTY(call)
+    return base(call)
 
 
-@cmdlet("Get-Service")
-def get_service(call: Call):
+@extends("Get-Service")
+def get_service(call: Call, base):
+    """The Windows Firewall service (seed 002 caution); Skype for Business services are the services family's."""
     names = call.get("Name")
     if names is not None and [n.lower() for n in _paths(names)] == [dep.FIREWALL_SERVICE.lower()]:
         status = call.server.get("windows_firewall", "Running")
         return [{"Name": dep.FIREWALL_SERVICE, "DisplayName": "Windows Defender Firewall", "Status": status,
                  "StartType": "Automatic" if status == "Running" else "Disabled"}]
-    if _BASE_GET_SERVICE is None:
-        raise CmdletError(f"Cannot find any service with service name '{names}'.", "ObjectNotFound",
-                          "NoServiceFoundForGivenName,Microsoft.PowerShell.Commands.GetServiceCommand")
-    return _BASE_GET_SERVICE(call)
+    return base(call)
 
 
 # -- core components -------------------------------------------------------------------------
@@ -473,18 +447,15 @@ def start_pool(call: Call):
     return []
 
 
-_BASE_START_WINDOWS_SERVICE = registry.CMDLETS.get("start-cswindowsservice")
-
-
-@cmdlet("Start-CsWindowsService")
-def start_windows_service(call: Call):
+@extends("Start-CsWindowsService")
+def start_windows_service(call: Call, base):
     """After their first start, new services start at boot (the twin's `Manual` before the first start
     is its own device, see bootstrapper()); later starts leave the startup type alone, as the real
     cmdlet does."""
     target = call.world.servers.get(str(call.get("ComputerName")).lower()) if call.get("ComputerName") else call.server
     for service in (target or call.server)["services"].values():
         _first_start(service)
-    return _BASE_START_WINDOWS_SERVICE(call)
+    return base(call)
 
 
 def _first_start(service: dict) -> None:

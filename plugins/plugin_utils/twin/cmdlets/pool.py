@@ -15,9 +15,8 @@ from __future__ import annotations
 import re
 
 from ansible_collections.sfb.server.plugins.plugin_utils.domain.quorum import quorum_rule
-from ansible_collections.sfb.server.plugins.plugin_utils.twin import cmdlets as registry
 from ansible_collections.sfb.server.plugins.plugin_utils.twin import description, simulation
-from ansible_collections.sfb.server.plugins.plugin_utils.twin.cmdlets import Call, CmdletError, Wait, cmdlet
+from ansible_collections.sfb.server.plugins.plugin_utils.twin.cmdlets import Call, CmdletError, Wait, cmdlet, extends
 
 description.FAULTS.setdefault(
     "readiness_busy", "number: how many more reads of the pool's upgrade readiness answer Busy")
@@ -227,17 +226,12 @@ def invoke_computer_failback(call: Call):
     return []
 
 
-_PREVIOUS_INSTALL_DATABASE = registry.CMDLETS.get("install-csdatabase")
-
-
-@cmdlet("Install-CsDatabase")
-def install_database(call: Call):
+@extends("Install-CsDatabase")
+def install_database(call: Call, base):
     """Only -Update is simulated here (patch-or-update-a-back-end-or-standard-edition-server.md):
     -LocalDatabases on a Standard Edition server, -ConfiguredDatabases -SqlServerFqdn for a Back End."""
     if not call.switch("Update"):
-        if _PREVIOUS_INSTALL_DATABASE is not None:
-            return _PREVIOUS_INSTALL_DATABASE(call)
-        raise CmdletError("The twin simulates Install-CsDatabase -Update only.", "NotImplemented", "NotSimulated")
+        return base(call)
     if call.switch("Clean"):
         raise CmdletError("You cannot use Update and Clean in the same command.", "InvalidArgument", "UpdateAndClean")
     server = call.server
