@@ -51,22 +51,13 @@ options:
       - A name for this compromise, for example the incident number (O(state=planned) and O(state=recorded)).
       - It must not contain C(|) or C(,).
     type: str
-attributes:
-  check_mode:
-    support: full
-    description: Reports what would run and changes nothing on the server.
-  diff_mode:
-    support: full
-    description: Shows the state before and after the change.
-  platform:
-    support: full
-    platforms: windows
-    description: Runs on Cloud Connector appliance hosts and their VMs, and on the twin.
 notes:
   - A step interrupted after it ran and before it was recorded runs again on resume. That is safe here,
     because every step of the procedure can be repeated before the next one.
 seealso:
   - module: sfb.server.cce_certificates
+extends_documentation_fragment:
+  - sfb.server.change
 """
 
 EXAMPLES = r"""

@@ -34,19 +34,10 @@ options:
     type: list
     elements: dict
     default: []
-attributes:
-  check_mode:
-    support: full
-    description: Reports what would run and changes nothing on the server.
-  diff_mode:
-    support: full
-    description: Shows the state before and after the change.
-  platform:
-    support: full
-    platforms: windows
-    description: Runs on Cloud Connector appliance hosts and their VMs, and on the twin.
 seealso:
   - module: sfb.server.cce_ca_reset
+extends_documentation_fragment:
+  - sfb.server.change
 """
 
 EXAMPLES = r"""

@@ -64,19 +64,10 @@ options:
     description: This host holds the shared site root folder (its Local Site Directory is excluded too).
     type: bool
     default: false
-attributes:
-  check_mode:
-    support: full
-    description: Reports what would run and changes nothing on the server.
-  diff_mode:
-    support: full
-    description: Shows the state before and after the change.
-  platform:
-    support: full
-    platforms: windows
-    description: Runs on Cloud Connector appliance hosts and their VMs, and on the twin.
 seealso:
   - module: sfb.server.cce_info
+extends_documentation_fragment:
+  - sfb.server.change
 """
 
 EXAMPLES = r"""

@@ -38,22 +38,13 @@ options:
     type: list
     elements: dict
     required: true
-attributes:
-  check_mode:
-    support: full
-    description: Reports what would run and changes nothing on the server.
-  diff_mode:
-    support: full
-    description: Shows the state before and after the change.
-  platform:
-    support: full
-    platforms: windows
-    description: Runs on Cloud Connector appliance hosts and their VMs, and on the twin.
 notes:
   - C(Register-CcAppliance) reads the tenant admin credential from the appliance's credential cache. Without
     a cache it prompts, which a non-interactive session cannot answer (see M(sfb.server.cce_credential)).
 seealso:
   - module: sfb.server.cce_tenant_info
+extends_documentation_fragment:
+  - sfb.server.change
 """
 
 EXAMPLES = r"""

@@ -26,21 +26,12 @@ options:
         update mode by hand, which the record does not know).
     type: bool
     default: false
-attributes:
-  check_mode:
-    support: full
-    description: Reports what would run and changes nothing on the server.
-  diff_mode:
-    support: full
-    description: Shows the state before and after the change.
-  platform:
-    support: full
-    platforms: windows
-    description: Runs on Cloud Connector appliance hosts and their VMs, and on the twin.
 notes:
   - In a site with one appliance, update mode means no calls for the site until it exits.
 seealso:
   - module: sfb.server.cce_info
+extends_documentation_fragment:
+  - sfb.server.change
 """
 
 EXAMPLES = r"""

@@ -95,16 +95,11 @@ options:
       - A certificate that expires within this many days is replaced.
     type: int
     default: 30
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: full
-  platform:
-    platforms: windows
 notes:
   - A request needs an online enterprise CA with automatic enrollment; when the CA denies it, the task fails with
     the CA's reason and nothing else changes.
+extends_documentation_fragment:
+  - sfb.server.change
 """
 
 EXAMPLES = r"""

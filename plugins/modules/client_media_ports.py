@@ -33,15 +33,12 @@ options:
     description:
       - Number of ports in the range; at least 20 (the documentation's minimum for audio and video).
     type: int
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: full
 notes:
   - Needs the SkypeForBusiness PowerShell module on the server.
 seealso:
   - module: sfb.server.firewall_report
+extends_documentation_fragment:
+  - sfb.server.change
 """
 
 EXAMPLES = r"""

@@ -32,16 +32,11 @@ options:
       - Seconds to wait for the server to come back after a restart.
     type: int
     default: 1800
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: full
-  platform:
-    platforms: windows
 notes:
   - Exit code 3010 and the "Prerequisite not satisfied" line format are assumptions (Bootstrapper's exit codes
     and output are not documented); the services are checked afterwards in any case.
+extends_documentation_fragment:
+  - sfb.server.change
 """
 
 EXAMPLES = r"""

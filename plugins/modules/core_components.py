@@ -39,19 +39,14 @@ options:
       - Seconds to wait for the server to come back when setup asks for a restart.
     type: int
     default: 1800
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: full
-  platform:
-    platforms: windows
 notes:
   - Setup.exe exit codes are not documented; 0 is success and 3010 (the Windows Installer convention)
     is read as success with a restart required.
 seealso:
   - module: sfb.server.prerequisites_info
   - module: sfb.server.local_store
+extends_documentation_fragment:
+  - sfb.server.change
 """
 
 EXAMPLES = r"""

@@ -54,17 +54,14 @@ options:
       - Remove rules of this module that the roles no longer need.
     type: bool
     default: true
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: full
 notes:
   - Edge Server ports are not in the documentation's server table and are not opened by this module.
   - Works on real servers (WinRM, PSRP, SSH with PowerShell) and on the twin.
 seealso:
   - module: sfb.server.port_check
   - module: sfb.server.firewall_report
+extends_documentation_fragment:
+  - sfb.server.change
 """
 
 EXAMPLES = r"""

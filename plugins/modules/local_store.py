@@ -41,17 +41,12 @@ options:
       - Seconds between two replication status reads.
     type: int
     default: 30
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: full
-  platform:
-    platforms: windows
 notes:
   - Needs the core components (sfb.server.core_components).
   - On an Edge Server the replication status may only be readable from a server inside; use
     C(delegate_to) a Front End for the task in that case.
+extends_documentation_fragment:
+  - sfb.server.change
 """
 
 EXAMPLES = r"""

@@ -32,16 +32,11 @@ options:
       - Seconds between two reads of the services.
     type: int
     default: 15
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: full
-  platform:
-    platforms: windows
 notes:
   - Reading the services of the other pool members uses C(Get-CsWindowsService -ComputerName), which needs the
     run account to administer them.
+extends_documentation_fragment:
+  - sfb.server.change
 """
 
 EXAMPLES = r"""
