@@ -10,6 +10,7 @@ from ansible_collections.sfb.server.plugins.plugin_utils.action import SfbAction
 from ansible_collections.sfb.server.plugins.plugin_utils.domain.maintenance import Marker
 from ansible_collections.sfb.server.plugins.plugin_utils.errors import SfbError
 from ansible_collections.sfb.server.plugins.plugin_utils.host.plan import CmdletCall, Plan
+from ansible_collections.sfb.server.plugins.plugin_utils.topology_reads import LOCAL_COMPUTER
 
 
 def timespan(seconds: int) -> str:
@@ -32,7 +33,7 @@ class ActionModule(SfbAction):
     def execute(self, host, args, task_vars):
         if args["wait_time"] < 1 or (args["draining_timeout"] is not None and args["draining_timeout"] < 1):
             raise SfbError("wait_time and draining_timeout are positive numbers of seconds.")
-        computer = host.read(CmdletCall("Get-CsComputer", {"Local": True}, select=("Identity", "Fqdn", "Pool")))
+        computer = host.read(LOCAL_COMPUTER)
         if not computer.output(0):
             raise SfbError(f"{host.name} is not a computer of the published topology.",
                            hint="Only servers of a Front End pool can be failed over.")

@@ -6,14 +6,11 @@ from __future__ import annotations
 
 from ansible_collections.sfb.server.plugins.plugin_utils import firewall_plan
 from ansible_collections.sfb.server.plugins.plugin_utils.action import SfbAction
-from ansible_collections.sfb.server.plugins.plugin_utils.domain import ports, topology
+from ansible_collections.sfb.server.plugins.plugin_utils.domain import ports
 from ansible_collections.sfb.server.plugins.plugin_utils.errors import InvalidArgument
-from ansible_collections.sfb.server.plugins.plugin_utils.host.plan import CmdletCall
+from ansible_collections.sfb.server.plugins.plugin_utils.topology_reads import PLACEMENT_READS, placement_from
 
-TOPOLOGY_READS = (
-    CmdletCall("Get-CsComputer", {"Local": True}, select=("Identity", "Fqdn", "Pool")),
-    CmdletCall("Get-CsPool", select=("Identity", "Fqdn", "Site", "Computers", "Services")),
-)
+TOPOLOGY_READS = PLACEMENT_READS
 
 
 class ActionModule(SfbAction):
@@ -35,7 +32,7 @@ class ActionModule(SfbAction):
             # Roles from the published topology, read in the same round trip as the rules.
             answer = host.read(*TOPOLOGY_READS, *firewall_plan.reads())
             computers = answer.output(0)
-            placement = topology.placement(computers[0] if computers else {}, answer.output(1))
+            placement = placement_from(computers, answer.output(1))
             roles = list(placement.roles)
             if not roles:
                 raise InvalidArgument(f"The topology gives {placement.fqdn} no server role this collection knows.",

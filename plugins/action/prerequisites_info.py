@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.sfb.server.plugins.plugin_utils import deploy_calls
+from ansible_collections.sfb.server.plugins.plugin_utils import deploy_calls, topology_reads
 from ansible_collections.sfb.server.plugins.plugin_utils.action import SfbAction
 from ansible_collections.sfb.server.plugins.plugin_utils.domain import deployment as dep
 from ansible_collections.sfb.server.plugins.plugin_utils.errors import InvalidArgument, SfbError
@@ -53,7 +53,7 @@ class ActionModule(SfbAction):
         second = [CmdletCall("Get-ADGroupMember", {"Identity": g, "Recursive": True}, select=("SamAccountName",))
                   for g in nested_groups]
         if installed.core:
-            second.append(CmdletCall("Get-CsComputer", {"Local": True}, select=("Identity", "Fqdn", "Pool")))
+            second.append(topology_reads.LOCAL_COMPUTER)
         nested, in_topology = {}, None
         if second:
             more = host.run(Plan.of(*second))

@@ -5,27 +5,14 @@
 from __future__ import annotations
 
 from ansible_collections.sfb.server.plugins.plugin_utils.action import SfbAction
-from ansible_collections.sfb.server.plugins.plugin_utils.domain import topology, versions
-from ansible_collections.sfb.server.plugins.plugin_utils.host.plan import CmdletCall
-
-READS = (
-    CmdletCall("Get-CsServerVersion", select=("Value",)),
-    CmdletCall("Get-CsComputer", {"Local": True}, select=("Identity", "Fqdn", "Pool")),
-    CmdletCall("Get-CsPool", select=("Identity", "Fqdn", "Site", "Computers", "Services"), as_text=("Site", "Services")),
-)
+from ansible_collections.sfb.server.plugins.plugin_utils.topology_reads import read_placement
 
 
 class ActionModule(SfbAction):
     ARGUMENT_SPEC: dict = {}
 
     def execute(self, host, args, task_vars):
-        answer = host.read(*READS)
-        product, version = versions.parse_server_version(str(answer.output(0)[0]) if answer.output(0) else "")
-        computers = answer.output(1)
-        if not computers:
-            placement = topology.placement({}, [])
-        else:
-            placement = topology.placement(computers[0], answer.output(2))
+        product, version, placement = read_placement(host)
         return {
             "changed": False,
             "server": {

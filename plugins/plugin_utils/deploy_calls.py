@@ -11,8 +11,8 @@ from __future__ import annotations
 import datetime
 
 from ansible_collections.sfb.server.plugins.plugin_utils.domain import deployment as dep
-from ansible_collections.sfb.server.plugins.plugin_utils.domain import topology
 from ansible_collections.sfb.server.plugins.plugin_utils.errors import SfbError
+from ansible_collections.sfb.server.plugins.plugin_utils import topology_reads
 from ansible_collections.sfb.server.plugins.plugin_utils.host.plan import CmdletCall
 
 CERT_PROPERTIES = ("Thumbprint", "Subject", "Issuer", "NotBefore", "NotAfter", "HasPrivateKey", "FriendlyName",
@@ -32,12 +32,10 @@ def bootstrapper_exists(candidates: list[str]) -> CmdletCall:
 
 
 def placement_reads() -> tuple[CmdletCall, CmdletCall]:
-    return (CmdletCall("Get-CsComputer", {"Local": True}, select=("Identity", "Fqdn", "Pool")),
-            CmdletCall("Get-CsPool", select=("Identity", "Fqdn", "Site", "Computers", "Services")))
+    return topology_reads.PLACEMENT_READS
 
 
-def placement_from(computers: list[dict], pools: list[dict]) -> topology.Placement:
-    return topology.placement(computers[0] if computers else {}, pools)
+placement_from = topology_reads.placement_from
 
 
 def local_services(computer: str | None = None) -> CmdletCall:

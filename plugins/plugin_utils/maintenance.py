@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ansible_collections.sfb.server.plugins.plugin_utils.domain import services as service_model
-from ansible_collections.sfb.server.plugins.plugin_utils.domain import topology, versions
 from ansible_collections.sfb.server.plugins.plugin_utils.domain.maintenance import MARKER_KEY, MARKER_VALUE, Marker
 from ansible_collections.sfb.server.plugins.plugin_utils.errors import SfbError
 from ansible_collections.sfb.server.plugins.plugin_utils.host.base import Host
@@ -83,21 +82,6 @@ def choose_services(states: list[service_model.ServiceState], wanted: list[str])
             "services list groups them (seed 000): for example RTCSRV for the Front-End service.",
         )
     return [known[w.lower()] for w in wanted]
-
-
-PLACEMENT_READS = (
-    CmdletCall("Get-CsServerVersion", select=("Value",)),
-    CmdletCall("Get-CsComputer", {"Local": True}, select=("Identity", "Fqdn", "Pool")),
-    CmdletCall("Get-CsPool", select=("Identity", "Fqdn", "Site", "Computers", "Services")),
-)
-
-
-def read_placement(host: Host) -> tuple[versions.Product, str, topology.Placement]:
-    """The server's product, version and place in the topology, in one round trip."""
-    answer = host.read(*PLACEMENT_READS)
-    product, version = versions.parse_server_version(str(answer.output(0)[0]) if answer.output(0) else "")
-    place = topology.placement(answer.output(1)[0] if answer.output(1) else {}, answer.output(2))
-    return product, version, place
 
 
 def front_ends_running(host: Host, servers: list[str]) -> dict[str, bool]:

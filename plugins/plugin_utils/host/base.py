@@ -19,7 +19,7 @@ from ansible_collections.sfb.server.plugins.plugin_utils.errors import (
     PowerShellModuleMissing, SfbError, WaitTimedOut,
 )
 from ansible_collections.sfb.server.plugins.plugin_utils.host.plan import (
-    READ_ONLY_VERBS, CmdletCall, Executable, Plan, PlanResult, StepError, StepResult, changes_state,
+    READ_ONLY_VERBS, CmdletCall, Plan, PlanResult, StepError, StepResult, changes_state,
 )
 
 T = TypeVar("T")

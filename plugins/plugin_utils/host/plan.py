@@ -10,7 +10,7 @@ would not bind on the real cmdlet cannot be built, let alone sent.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping
 
 from ansible_collections.sfb.server.plugins.plugin_utils.errors import StepFailed
 from ansible_collections.sfb.server.plugins.plugin_utils.host.signatures import documented

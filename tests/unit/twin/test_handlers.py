@@ -12,7 +12,7 @@ from ansible_collections.sfb.server.plugins.plugin_utils.errors import SfbError,
 from ansible_collections.sfb.server.plugins.plugin_utils.host.plan import CmdletCall, Plan
 from ansible_collections.sfb.server.plugins.plugin_utils.twin.host import TwinHost
 
-from twinworlds import FRONT_ENDS, describe, look, pool, services
+from twinworlds import FRONT_ENDS, look, pool, services
 
 FE1, FE2, FE3 = FRONT_ENDS
 POOL = ("Identity", "Fqdn", "Site", "Computers", "Services")
