@@ -41,6 +41,10 @@ export NO_COLOR := 1
 export PY_COLORS := 0
 endif
 export PYTHONDONTWRITEBYTECODE := 1
+# Molecule scenarios run at once: two (one per core) in CI, where the machine is ours alone; one on a
+# development machine shared with others. `make molecule MOLECULE_JOBS=2` overrides.
+MOLECULE_JOBS ?= $(if $(CI),2,1)
+export MOLECULE_JOBS
 TOOL_HOME := $(CURDIR)/.deps/home
 ISOLATED := env HOME=$(TOOL_HOME) XDG_CACHE_HOME=$(TOOL_HOME)/.cache XDG_CONFIG_HOME=$(TOOL_HOME)/.config
 
