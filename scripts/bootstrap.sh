@@ -82,7 +82,10 @@ setup_collections() {
     mapfile -t collections < <(sed -n 's/^collection: *//p' "$REQ/collections.txt")
     stamp=$(stamp_of "$REQ/collections.txt")
     local target="$DEPS/collections/ansible_collections"
-    if [ ! -f "$DEPS/collections/.sfb-stamp" ] || [ "$(cat "$DEPS/collections/.sfb-stamp")" != "$stamp" ]; then
+    local missing=0 ns
+    for ns in "${collections[@]}"; do [ -f "$target/$ns/MANIFEST.json" ] || missing=1; done
+    if [ "$missing" = 1 ] || [ ! -f "$DEPS/collections/.sfb-stamp" ] ||
+        [ "$(cat "$DEPS/collections/.sfb-stamp")" != "$stamp" ]; then
         local version=${wheel_spec#*==}
         wheel="$DEPS/wheels/ansible-$version-py3-none-any.whl"
         if [ ! -f "$wheel" ]; then
@@ -92,7 +95,6 @@ setup_collections() {
             [ -f "$wheel" ] || die "pip downloaded $wheel_spec, but not as $wheel"
         fi
         say "extracting ${collections[*]} from ${wheel#"$ROOT"/}"
-        local ns
         for ns in "${collections[@]}"; do rm -rf "${target:?}/$ns"; done
         "$ROOT/.venv/bin/python" - "$wheel" "$target" "${collections[@]}" <<'PY'
 import pathlib, sys, zipfile
