@@ -27,6 +27,12 @@ def fixture(name: str) -> dict:
     return data
 
 
+def named(action, name: str = "sfb.server.test"):
+    """The plugin loader gives every action its name; ansible-core 2.16 needs it for argument errors."""
+    action._load_name = name
+    return action
+
+
 class FakeTask:
     def __init__(self, args: dict | None = None, check_mode: bool = False, diff: bool = False,
                  action: str = "sfb.server.test"):

@@ -10,7 +10,7 @@ import pytest
 from ansible_collections.sfb.server.plugins.plugin_utils.action import SfbAction
 from ansible_collections.sfb.server.plugins.plugin_utils.errors import InvalidArgument
 from ansible_collections.sfb.server.plugins.plugin_utils.host.plan import CmdletCall, Plan
-from sfb_fakes import FakeConnection, FakeTask, fixture, patch_execute_module
+from sfb_fakes import FakeConnection, FakeTask, fixture, named, patch_execute_module
 
 STOP = "Stop-CsWindowsService -Name 'RTCSRV' -Graceful"
 
@@ -39,7 +39,7 @@ def running(module_args):
 
 
 def toy(args, answer=running, check_mode=False, diff=False):
-    action = ToyStop(FakeTask(args, check_mode=check_mode, diff=diff), FakeConnection(), None, None, None, None)
+    action = named(ToyStop(FakeTask(args, check_mode=check_mode, diff=diff), FakeConnection(), None, None, None, None))
     return action, patch_execute_module(action, answer)
 
 

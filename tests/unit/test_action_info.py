@@ -19,7 +19,7 @@ from ansible_collections.sfb.server.plugins.connection.twin import Connection as
 from ansible_collections.sfb.server.plugins.plugin_utils.host.select import TWIN_CONNECTION
 from ansible_collections.sfb.server.plugins.plugin_utils.twin import admin
 from ansible_collections.sfb.server.plugins.plugin_utils.twin.world import WorldStore
-from sfb_fakes import FakeConnection, FakeTask, fixture, patch_execute_module
+from sfb_fakes import FakeConnection, FakeTask, fixture, named, patch_execute_module
 
 ESTATE = pathlib.Path(__file__).resolve().parents[1] / "twin" / "estate.yml"
 
@@ -36,11 +36,11 @@ def world(tmp_path):
 
 def twin_action(cls, world, args=None, server="fe02.contoso.com", check_mode=False):
     connection = FakeConnection(TWIN_CONNECTION, options={"world": world.path, "remote_addr": server})
-    return cls(FakeTask(args, check_mode=check_mode), connection, None, None, None, None)
+    return named(cls(FakeTask(args, check_mode=check_mode), connection, None, None, None, None))
 
 
 def windows_action(cls, answer, args=None, check_mode=False):
-    action = cls(FakeTask(args, check_mode=check_mode), FakeConnection("ansible.builtin.psrp"), None, None, None, None)
+    action = named(cls(FakeTask(args, check_mode=check_mode), FakeConnection("ansible.builtin.psrp"), None, None, None, None))
     return action, patch_execute_module(action, answer)
 
 
