@@ -12,7 +12,7 @@ description:
   - This connection runs nothing else. Modules from other collections, raw commands, file transfers
     and fact gathering fail with a clear message; set C(gather_facts=false) on plays that target it.
 author:
-  - sfb.server contributors
+  - sfb.server contributors (!UNKNOWN)
 version_added: 0.1.0
 options:
   world:

@@ -23,7 +23,7 @@ description:
     O(state=finished) clears the record. The role C(sfb.server.cce_certificates) drives them.
 version_added: 0.1.0
 author:
-  - sfb.server contributors
+  - sfb.server contributors (!UNKNOWN)
 options:
   state:
     description: What to do (see the description).

@@ -18,7 +18,7 @@ description:
   - For a compromised CA use M(sfb.server.cce_ca_reset).
 version_added: 0.1.0
 author:
-  - sfb.server contributors
+  - sfb.server contributors (!UNKNOWN)
 options:
   state:
     description: C(reported) on a VM, C(renewed) on the appliance host.

@@ -20,7 +20,7 @@ description:
     to the administrator at the console.
 version_added: 0.1.0
 author:
-  - sfb.server contributors
+  - sfb.server contributors (!UNKNOWN)
 options:
   state:
     description: C(verified) to check, C(recovered) for the recovery after a host password change.

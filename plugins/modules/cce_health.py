@@ -21,7 +21,7 @@ description:
     one hour. O(schedule_scale) stretches or shrinks every wait.
 version_added: 0.1.0
 author:
-  - sfb.server contributors
+  - sfb.server contributors (!UNKNOWN)
 options:
   scope:
     description: Where the module runs, the appliance host or one of its VMs.

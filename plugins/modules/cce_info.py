@@ -18,7 +18,7 @@ description:
     HA set) is read by M(sfb.server.cce_tenant_info) in the tenant session.
 version_added: 0.1.0
 author:
-  - sfb.server contributors
+  - sfb.server contributors (!UNKNOWN)
 options: {}
 extends_documentation_fragment:
   - sfb.server.info

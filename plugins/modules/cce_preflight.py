@@ -26,7 +26,7 @@ description:
   - Check mode reports what would change and changes nothing.
 version_added: 0.1.0
 author:
-  - sfb.server contributors
+  - sfb.server contributors (!UNKNOWN)
 options:
   dotnet:
     description: Check the .NET Framework release.

@@ -16,7 +16,7 @@ description:
     module runs C(Register-CcAppliance -SiteName -ApplianceName) on the appliance host.
 version_added: 0.1.0
 author:
-  - sfb.server contributors
+  - sfb.server contributors (!UNKNOWN)
 options:
   site_name:
     description: The site to register in (C(SiteName) of CloudConnector.ini).

@@ -14,7 +14,7 @@ description:
     of maintenance mode is in the site's HA set.
 version_added: 0.1.0
 author:
-  - sfb.server contributors
+  - sfb.server contributors (!UNKNOWN)
 options:
   site:
     description:

@@ -12,7 +12,7 @@ description:
     C(HKLM:\SOFTWARE\sfb.server\CloudConnector) of the host and reads it first; a second run changes nothing.
 version_added: 0.1.0
 author:
-  - sfb.server contributors
+  - sfb.server contributors (!UNKNOWN)
 options:
   state:
     description:

@@ -19,7 +19,7 @@ description:
     per deployment.
 version_added: 0.1.0
 author:
-  - sfb.server contributors
+  - sfb.server contributors (!UNKNOWN)
 options:
   uses:
     description:

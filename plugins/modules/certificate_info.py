@@ -12,7 +12,7 @@ description:
     (untrusted root, missing private key, expired or expiring, names not covered).
 version_added: 0.1.0
 author:
-  - sfb.server contributors
+  - sfb.server contributors (!UNKNOWN)
 options:
   sip_domains:
     description:

@@ -13,7 +13,7 @@ description:
   - Run it once per deployment (on one Front End Server), not on every server.
 version_added: 0.1.0
 author:
-  - sfb.server contributors
+  - sfb.server contributors (!UNKNOWN)
 options:
   identity:
     description:

@@ -16,7 +16,7 @@ description:
     servers) and runs the step again, as seed 002 says. Unmet prerequisites are listed in the failure.
 version_added: 0.1.0
 author:
-  - sfb.server contributors
+  - sfb.server contributors (!UNKNOWN)
 options:
   install_path:
     description:

@@ -16,7 +16,7 @@ description:
   - When setup exits with 3010 the server is restarted (M(ansible.windows.win_reboot) on real servers).
 version_added: 0.1.0
 author:
-  - sfb.server contributors
+  - sfb.server contributors (!UNKNOWN)
 options:
   setup_path:
     description:

@@ -26,7 +26,7 @@ attributes:
     platforms: windows
     description: Runs on Windows servers, and on the twin.
 author:
-  - sfb.server contributors
+  - sfb.server contributors (!UNKNOWN)
 options:
   databases:
     description: Which databases to update.

@@ -31,7 +31,7 @@ attributes:
     platforms: windows
     description: Runs on Windows servers, and on the twin.
 author:
-  - sfb.server contributors
+  - sfb.server contributors (!UNKNOWN)
 options:
   state:
     description:

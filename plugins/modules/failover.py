@@ -26,7 +26,7 @@ attributes:
     platforms: windows
     description: Runs on Windows servers, and on the twin.
 author:
-  - sfb.server contributors
+  - sfb.server contributors (!UNKNOWN)
 options:
   state:
     description: V(failed_over) takes the server out of its pool, V(active) brings it back.

@@ -21,7 +21,7 @@ description:
   - Roles come from the published topology (C(Get-CsComputer -Local), C(Get-CsPool)) unless given.
 version_added: 0.1.0
 author:
-  - sfb.server contributors
+  - sfb.server contributors (!UNKNOWN)
 options:
   roles:
     description:

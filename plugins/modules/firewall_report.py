@@ -18,7 +18,7 @@ description:
     and one Markdown file. A file whose content would not change is not rewritten.
 version_added: 0.1.0
 author:
-  - sfb.server contributors
+  - sfb.server contributors (!UNKNOWN)
 options:
   pools:
     description:

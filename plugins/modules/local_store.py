@@ -15,7 +15,7 @@ description:
     C(Get-CsManagementStoreReplicationStatus) reports the replica C(UpToDate), rather than trusting the step.
 version_added: 0.1.0
 author:
-  - sfb.server contributors
+  - sfb.server contributors (!UNKNOWN)
 options:
   source:
     description:

@@ -15,7 +15,7 @@ description:
   - Internal to the collection; use the other sfb.server modules instead of calling it directly.
 version_added: 0.1.0
 author:
-  - sfb.server contributors
+  - sfb.server contributors (!UNKNOWN)
 options:
   steps:
     description:

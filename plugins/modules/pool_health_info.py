@@ -16,7 +16,7 @@ description:
   - Standard Edition servers and other roles have no pool quorum; RV(can_take_out) is then true.
 version_added: 0.1.0
 author:
-  - sfb.server contributors
+  - sfb.server contributors (!UNKNOWN)
 options:
   busy_retries:
     description: Reads of the readiness state while it answers C(Busy) (the documented rule is 3).

@@ -17,7 +17,7 @@ description:
     searches Windows updates with M(ansible.windows.win_updates) (C(state=searched)).
 version_added: 0.1.0
 author:
-  - sfb.server contributors
+  - sfb.server contributors (!UNKNOWN)
 options:
   run_account:
     description:

@@ -24,7 +24,7 @@ attributes:
     platforms: windows
     description: Runs on Windows servers, and on the twin.
 author:
-  - sfb.server contributors
+  - sfb.server contributors (!UNKNOWN)
 options:
   reason:
     description: The reason given to the restart.

@@ -15,7 +15,7 @@ description:
     (C(ansible_connection=sfb.server.twin)).
 version_added: 0.1.0
 author:
-  - sfb.server contributors
+  - sfb.server contributors (!UNKNOWN)
 options: {}
 extends_documentation_fragment:
   - sfb.server.info

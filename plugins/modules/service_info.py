@@ -14,7 +14,7 @@ description:
     (C(ansible_connection=sfb.server.twin)).
 version_added: 0.1.0
 author:
-  - sfb.server contributors
+  - sfb.server contributors (!UNKNOWN)
 options:
   name:
     description:

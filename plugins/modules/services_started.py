@@ -15,7 +15,7 @@ description:
     O(timeout) passes, and fails naming every service that did not get there.
 version_added: 0.1.0
 author:
-  - sfb.server contributors
+  - sfb.server contributors (!UNKNOWN)
 options:
   ready_servers:
     description:

@@ -16,7 +16,7 @@ description:
   - Runs on the controller and needs no connection to any host; it never changes anything.
 version_added: 0.1.0
 author:
-  - sfb.server contributors
+  - sfb.server contributors (!UNKNOWN)
 requirements:
   - dnspython (2.x) in the Python that runs Ansible on the controller.
 options:

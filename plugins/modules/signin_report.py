@@ -15,7 +15,7 @@ description:
   - Needs no connection to any host.
 version_added: 0.1.0
 author:
-  - sfb.server contributors
+  - sfb.server contributors (!UNKNOWN)
 options:
   checks:
     description:

@@ -15,7 +15,7 @@ description:
   - Runs on a domain controller or any Windows host with the ActiveDirectory PowerShell module.
 version_added: 0.1.0
 author:
-  - sfb.server contributors
+  - sfb.server contributors (!UNKNOWN)
 options:
   enable:
     description:

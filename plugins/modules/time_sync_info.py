@@ -17,7 +17,7 @@ description:
   - Read-only; runs in check mode.
 version_added: 0.1.0
 author:
-  - sfb.server contributors
+  - sfb.server contributors (!UNKNOWN)
 options:
   reference:
     description:

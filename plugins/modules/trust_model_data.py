@@ -17,7 +17,7 @@ description:
   - After a change the value is read again; the task fails if a domain is missing or an old entry was lost.
 version_added: 0.1.0
 author:
-  - sfb.server contributors
+  - sfb.server contributors (!UNKNOWN)
 options:
   domains:
     description:

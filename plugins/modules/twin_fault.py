@@ -9,7 +9,7 @@ description:
   - Makes a simulated server misbehave the way real ones do, to rehearse how a playbook copes.
 version_added: 0.1.0
 author:
-  - sfb.server contributors
+  - sfb.server contributors (!UNKNOWN)
 options:
   path:
     description: Path of the world file on the controller.

@@ -13,7 +13,7 @@ description:
     keep at zero.
 version_added: 0.1.0
 author:
-  - sfb.server contributors
+  - sfb.server contributors (!UNKNOWN)
 options:
   path:
     description: Path of the world file on the controller.

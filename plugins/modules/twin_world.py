@@ -14,7 +14,7 @@ description:
   - The description format is documented in the collection's C(docs/twin.md).
 version_added: 0.1.0
 author:
-  - sfb.server contributors
+  - sfb.server contributors (!UNKNOWN)
 options:
   path:
     description: Path of the world file on the controller.

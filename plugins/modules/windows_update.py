@@ -13,7 +13,7 @@ description:
   - In check mode only searches, and reports what would be installed.
 version_added: 0.1.0
 author:
-  - sfb.server contributors
+  - sfb.server contributors (!UNKNOWN)
 options:
   categories:
     description:
