@@ -59,13 +59,13 @@ setup:
 	@mkdir -p $(TOOL_HOME) .twin
 
 demo: setup
-	$(VENV)/python scripts/sfb-twin --world .twin/estate.db create $(DEMO_ESTATE) --replace >/dev/null
+	$(VENV)/python scripts/sfb_twin.py --world .twin/estate.db create $(DEMO_ESTATE) --replace >/dev/null
 	@echo "demo: twin estate .twin/estate.db created from $(DEMO_ESTATE)"
 	@for playbook in $(DEMO_PLAYBOOKS); do \
 		echo "demo: ansible-playbook -i $(DEMO_INVENTORY) $$playbook"; \
 		SFB_TWIN_WORLD=$(CURDIR)/.twin/estate.db $(VENV)/ansible-playbook -i $(DEMO_INVENTORY) $$playbook; \
 	done
-	$(VENV)/python scripts/sfb-twin --world .twin/estate.db show
+	$(VENV)/python scripts/sfb_twin.py --world .twin/estate.db show
 
 # Every stage, timed; the pytest summary lines come again at the end so they close the output.
 test:
@@ -99,7 +99,7 @@ units-oldest: setup
 	exit $$rc
 
 twin-oldest: setup
-	$(OLDEST)/python scripts/sfb-twin --world .twin/oldest.db create $(DEMO_ESTATE) --replace >/dev/null
+	$(OLDEST)/python scripts/sfb_twin.py --world .twin/oldest.db create $(DEMO_ESTATE) --replace >/dev/null
 	@for playbook in $(OLDEST_PLAYBOOKS); do \
 		echo "twin-oldest: $$($(OLDEST)/ansible-playbook --version | head -n1): $$playbook"; \
 		SFB_TWIN_WORLD=$(CURDIR)/.twin/oldest.db $(OLDEST)/ansible-playbook -i $(DEMO_INVENTORY) $$playbook; \

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 """Copy the documented cmdlet signatures from the shared reference into the collection.
 
 The reference (../shared/reference/cmdlets.json) holds facts taken from Microsoft's docs. The

@@ -61,7 +61,7 @@ def request_call(args: dict, uses, server_fqdn: str, output: str | None) -> tupl
         parameters["Template"] = args["template"]
     if args["friendly_name"]:
         parameters["FriendlyName"] = args["friendly_name"]
-    extra = [n for n in args["subject_alternative_names"]] + [f"sip.{d}" for d in args["sip_domains"]]
+    extra = list(args["subject_alternative_names"]) + [f"sip.{d}" for d in args["sip_domains"]]
     if extra:
         parameters["DomainName"] = ",".join(dict.fromkeys(extra))
     if args["all_sip_domains"]:

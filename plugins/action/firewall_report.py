@@ -55,7 +55,7 @@ class ActionModule(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         try:
-            _, args = self.validate_argument_spec(argument_spec=self.ARGUMENT_SPEC,
+            _unused, args = self.validate_argument_spec(argument_spec=self.ARGUMENT_SPEC,
                                                   mutually_exclusive=self.MUTUALLY_EXCLUSIVE,
                                                   required_one_of=self.REQUIRED_ONE_OF)
             result.update(self.report(args))

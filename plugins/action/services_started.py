@@ -69,7 +69,7 @@ class ActionModule(SfbAction):
                            hint="Start-Service MpsSvc (and set it to Automatic), then run again.")
         skip = []
         if placement.uses_fabric:
-            skip, _ = dep.start_check(list(placement.pool_servers), ready)
+            skip, _unused = dep.start_check(list(placement.pool_servers), ready)
         plan = start_plan(placement.uses_fabric, placement.pool, skip)
         result = {"changed": True, "commands": plan.describe(), **base, "skipped": skip}
         if self.diff_mode:

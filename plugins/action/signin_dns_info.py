@@ -29,7 +29,7 @@ class ActionModule(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         try:
-            _, args = self.validate_argument_spec(argument_spec=self.ARGUMENT_SPEC)
+            _unused, args = self.validate_argument_spec(argument_spec=self.ARGUMENT_SPEC)
             if not args["domains"]:
                 raise AnsibleActionFail("domains must name at least one SIP domain, for example contoso.com.")
             result.update(self.check(args))

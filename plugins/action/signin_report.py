@@ -81,7 +81,7 @@ class ActionModule(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         try:
-            _, args = self.validate_argument_spec(argument_spec=self.ARGUMENT_SPEC)
+            _unused, args = self.validate_argument_spec(argument_spec=self.ARGUMENT_SPEC)
             result.update(self.report(args))
         except AnsibleActionFail as exc:
             result.update(failed=True, msg=str(exc), error={"kind": "invalid_argument", "message": str(exc)})

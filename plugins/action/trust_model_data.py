@@ -69,7 +69,7 @@ class ActionModule(SfbAction):
                                {"key": key, signin.TRUST_MODEL_VALUE: new_value if added else current})
         after = current
         if added and not self.check_mode:
-            _, after = current_value(host.run(Plan.of(*read_calls(key))))
+            _unused, after = current_value(host.run(Plan.of(*read_calls(key))))
             missing = [d for d in domains if d not in {t.lower() for t in signin.trusted_domains(after)}]
             kept = [t for t in signin.trusted_domains(current) if t not in signin.trusted_domains(after)]
             if missing or kept:

@@ -38,7 +38,7 @@ class SfbAction(ActionBase):
         result = super().run(tmp, task_vars)
         del tmp
         try:
-            _, args = self.validate_argument_spec(
+            _unused, args = self.validate_argument_spec(
                 argument_spec=self.ARGUMENT_SPEC,
                 mutually_exclusive=self.MUTUALLY_EXCLUSIVE,
                 required_if=self.REQUIRED_IF,
@@ -100,7 +100,7 @@ class TwinAdminAction(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         try:
-            _, args = self.validate_argument_spec(
+            _unused, args = self.validate_argument_spec(
                 argument_spec=self.ARGUMENT_SPEC, mutually_exclusive=self.MUTUALLY_EXCLUSIVE,
                 required_if=self.REQUIRED_IF)
             result.update(self.manage(WorldStore(args["path"]), args))

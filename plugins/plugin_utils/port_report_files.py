@@ -37,7 +37,7 @@ def markdown_text(sheets: Sheets, title: str) -> str:
     for kind in ports.REPORT_KINDS:
         columns = ports.REPORT_COLUMNS[kind]
         lines += [f"## {ports.REPORT_TITLES[kind]}", "", "| " + " | ".join(columns) + " |",
-                  "|" + "|".join("---" for _ in columns) + "|"]
+                  "|" + "|".join("---" for _unused in columns) + "|"]
         lines += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in sheets[kind]]
         lines.append("")
     return "\n".join(lines)
@@ -95,7 +95,7 @@ def write_workbook(path: str, sheets: Sheets) -> None:
         for column in sheet.columns:
             width = max(len(str(c.value or "")) for c in column)
             sheet.column_dimensions[column[0].column_letter].width = min(60, max(10, width + 2))
-    _atomic(path, lambda handle: book.save(handle), binary=True)
+    _atomic(path, book.save, binary=True)
 
 
 def holds(path: str, text: str) -> bool:

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 # Copyright: sfb.server contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """How long the sign-in checks take: the DNS check through dnspython against a local DNS server,
@@ -60,7 +60,7 @@ def bench_twin(users: int) -> None:
                                  "users": [{"sam": f"u{i}", "upn": f"u{i}@contoso.com", "sip_enabled": False}
                                            for i in range(users)]}})
         timings = []
-        for _ in range(5):
+        for _unused in range(5):
             started = time.perf_counter()
             run(TrustModel, store, "pc01.contoso.com", {"domains": ["contoso.com"], "key": signin.TRUST_MODEL_KEY})
             timings.append(time.perf_counter() - started)

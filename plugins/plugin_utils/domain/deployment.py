@@ -312,11 +312,12 @@ def parse_time(value) -> datetime.datetime | None:
         return datetime.datetime.fromtimestamp(float(value), tz=datetime.timezone.utc)
     text = str(value).strip()
     if text.startswith("/Date("):  # ConvertTo-Json's form for DateTime
-        return datetime.datetime.fromtimestamp(int(text[6:].split(")")[0].split("+")[0].split("-")[0]) / 1000,
-                                               tz=datetime.timezone.utc)
+        inside = text[6:].split(")", maxsplit=1)[0]  # milliseconds, maybe followed by an offset
+        milliseconds = inside.split("+", maxsplit=1)[0].split("-", maxsplit=1)[0]
+        return datetime.datetime.fromtimestamp(int(milliseconds) / 1000, tz=datetime.timezone.utc)
     text = text.replace("Z", "+00:00")
     if "." in text:  # .NET writes 7 fractional digits; Python reads 6
-        head, _, tail = text.partition(".")
+        head, _unused, tail = text.partition(".")
         digits = "".join(ch for ch in tail if ch.isdigit())
         zone = tail[len(digits):]
         text = f"{head}.{digits[:6]}{zone}"
@@ -359,7 +360,7 @@ def chain_trusted(certificate: dict, intermediates: list[dict], roots: list[dict
     root_subjects = {_cn(r.get("Subject")) for r in roots}
     by_subject = {_cn(i.get("Subject")): i for i in intermediates}
     issuer = _cn(certificate.get("Issuer"))
-    for _ in range(8):
+    for _unused in range(8):
         if issuer in root_subjects:
             return True
         parent = by_subject.get(issuer)

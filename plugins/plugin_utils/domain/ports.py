@@ -89,7 +89,7 @@ def parse_ports(text: Any, where: str = "port") -> tuple[PortRange, ...]:
     if isinstance(text, bool) or text is None:
         raise PortSpecError(f"{where}: {text!r} is not a port or a port range.",
                             hint="Write a port as 5061 and a range as 49152-57500.")
-    parts = [p for p in str(text).split("/")] if "/" in str(text) else [str(text)]
+    parts = str(text).split("/")
     ranges = []
     for part in parts:
         match = _PORT_TEXT.match(part)

@@ -317,8 +317,8 @@ def select_users(users: Sequence[Mapping[str, Any]], only: Sequence[str]) -> lis
         return list(users)
     wanted = {name.lower() for name in only}
     return [u for u in users
-            if any(str(u.get(key) or "").lower() in wanted for key in ("SamAccountName", "UserPrincipalName",
-                                                                        "DistinguishedName"))]
+            if any(str(u.get(key) or "").lower() in wanted
+                   for key in ("SamAccountName", "UserPrincipalName", "DistinguishedName"))]
 
 
 def user_label(user: Mapping[str, Any]) -> str:

@@ -23,7 +23,7 @@ from ansible_collections.sfb.server.plugins.plugin_utils.twin.world import World
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="sfb-twin", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="sfb-twin", description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--world", default=os.environ.get("SFB_TWIN_WORLD"),
                         help="world file (default: $SFB_TWIN_WORLD)")
     # --world is accepted after the command too, as the usage above writes it.

@@ -190,7 +190,7 @@ def _generate_sessions(world: World, pool: dict) -> None:
             stats["sessions_refused"] = stats.get("sessions_refused", 0) + rate
             world.record(pool["fqdn"], "sessions_refused", count=rate, minute=minute)
             continue
-        for _ in range(rate):
+        for _unused in range(rate):
             number = load["next_session"]
             load["next_session"] = number + 1
             server = targets[number % len(targets)]

@@ -173,7 +173,7 @@ class WorldStore:
     def read(self) -> World:
         """A snapshot of the world, without advancing the simulation."""
         with self._connect() as db:
-            world, _ = self._load(db)
+            world, _unused = self._load(db)
             return world
 
     def clock(self) -> Clock:
@@ -184,7 +184,7 @@ class WorldStore:
         query = "SELECT id, virtual_time, real_time, server, kind, detail FROM events WHERE id > ?"
         args: list[Any] = [since_id]
         if kinds:
-            query += f" AND kind IN ({','.join('?' for _ in kinds)})"
+            query += f" AND kind IN ({','.join('?' for _unused in kinds)})"
             args.extend(kinds)
         with self._connect() as db:
             rows = db.execute(query + " ORDER BY id", args).fetchall()

@@ -16,8 +16,8 @@ def test_reads_bind_to_the_documented_sets():
         r"C:\a\Deployment\Bootstrapper.exe", r"E:\b\Deployment\Bootstrapper.exe"]
     computer, pools = deploy_calls.placement_reads()
     assert computer.parameter_set == "Identity" and computer.parameters == {"Local": True}
-    assert deploy_calls.local_services("fe02.contoso.com").parameters == {"ExcludeActivityLevel": True,
-                                                                           "ComputerName": "fe02.contoso.com"}
+    assert deploy_calls.local_services("fe02.contoso.com").parameters == {
+        "ExcludeActivityLevel": True, "ComputerName": "fe02.contoso.com"}
     assert [c.parameters["Path"] for c in deploy_calls.certificate_stores()] == [
         r"Cert:\LocalMachine\My", r"Cert:\LocalMachine\CA", r"Cert:\LocalMachine\Root"]
     local, global_ = deploy_calls.certificate_reads(False)[2], deploy_calls.certificate_reads(True)[2]

@@ -150,7 +150,7 @@ class TestLocalStoreAndComponents:
 class TestCertificates:
     def test_request_assign_and_keep(self, make_world):
         world = make_world()
-        _, certificate = steps_1_to_3(world, "fe01.contoso.com")
+        _unused, certificate = steps_1_to_3(world, "fe01.contoso.com")
         ok(certificate)
         assert certificate["action"] == "requested_and_assigned"
         assert certificate["problems"] == {u: "no certificate assigned" for u in
@@ -166,7 +166,7 @@ class TestCertificates:
     def test_ca_refusal_fails_with_the_reason(self, make_world):
         reason = "Denied by Policy Module: template WebServer not allowed"
         world = make_world({"se01.contoso.com": {"ca_refuses": reason}})
-        _, certificate = steps_1_to_3(world, "se01.contoso.com")
+        _unused, certificate = steps_1_to_3(world, "se01.contoso.com")
         assert certificate["failed"] and reason in certificate["msg"] and CA in certificate["msg"]
         assert events(world, "certificate_assigned", "se01.contoso.com") == []
 
@@ -203,7 +203,7 @@ class TestCertificates:
 
     def test_ca_credentials_are_a_secret(self, make_world):
         world = make_world()
-        _, _ = steps_1_to_3(world, "fe03.contoso.com", ca="unused")  # the first request fails: unknown CA
+        _unused, _unused = steps_1_to_3(world, "fe03.contoso.com", ca="unused")  # the first request fails: unknown CA
         result = ok(run_twin(Certificate, world, "fe03.contoso.com",
                              {"ca": CA, "ca_account": "CONTOSO\\enroll", "ca_password": "S3cr3t!"}))
         assert "S3cr3t!" not in str(result)
@@ -224,9 +224,9 @@ class TestCertificates:
 
 
 class TestStart:
-    def deploy_pool(self, world, servers=POOL):
+    def deploy_pool(self, world, servers=tuple(POOL)):
         for server in servers:
-            _, certificate = steps_1_to_3(world, server)
+            _unused, certificate = steps_1_to_3(world, server)
             ok(certificate)
 
     def test_start_cs_pool_once_then_nothing(self, make_world):

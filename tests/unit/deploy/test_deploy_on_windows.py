@@ -59,7 +59,7 @@ class Runner:
         for index, step in enumerate(module_args["steps"]):
             if step["type"] == "cmdlet":
                 # The server's binder: an emitted call that does not bind would fail there.
-                documented().bind(step["name"], {k: v for k, v in step["parameters"].items()})
+                documented().bind(step["name"], dict(step["parameters"]))
                 key = step["name"]
             else:
                 key = step["path"].rsplit("\\", 1)[-1].lower()

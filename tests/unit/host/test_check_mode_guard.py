@@ -46,7 +46,7 @@ def _twin_state(store):
 
 
 def test_read_only_plan_runs(checking_host, store):
-    host, _ = checking_host
+    host, _unused = checking_host
     result = host.run(Plan.of(CmdletCall("Get-CsWindowsService", select=("Name", "Status"))))
     assert result.ok and result.output(0)
     assert host.round_trips == 1

@@ -81,7 +81,7 @@ class TestWhatIsSent:
 
 class TestAnswers:
     def test_enum_statuses_and_role_lists_come_back_as_plain_values(self):
-        host, _ = windows([fixture("get_cswindowsservice_ok")])
+        host, _unused = windows([fixture("get_cswindowsservice_ok")])
         result = host.run(services_plan())
         assert result.ok
         rtcsrv, mediation = result.output(0)
@@ -89,11 +89,11 @@ class TestAnswers:
         assert rtcsrv["RoleName"] == ["Registrar", "UserServer"]
 
     def test_read_returns_the_result_when_all_steps_worked(self):
-        host, _ = windows([fixture("get_cswindowsservice_ok")])
+        host, _unused = windows([fixture("get_cswindowsservice_ok")])
         assert host.read(*services_plan().steps).output(0)[0]["Name"] == "RTCSRV"
 
     def test_cmdlet_error_keeps_category_and_error_id(self):
-        host, _ = windows([fixture("cmdlet_error")])
+        host, _unused = windows([fixture("cmdlet_error")])
         plan = Plan.of(CmdletCall("Get-CsWindowsService", {"Name": "RTCFOO"}, select=PROPERTIES))
         result = host.run(plan)
         assert not result.ok
@@ -106,20 +106,20 @@ class TestAnswers:
         assert "Cannot find any service with service name 'RTCFOO'" in caught.value.msg
 
     def test_read_raises_on_the_cmdlet_error(self):
-        host, _ = windows([fixture("cmdlet_error")])
+        host, _unused = windows([fixture("cmdlet_error")])
         with pytest.raises(StepFailed) as caught:
             host.read(CmdletCall("Get-CsWindowsService", {"Name": "RTCFOO"}, select=PROPERTIES))
         assert caught.value.details["category"] == "ObjectNotFound"
 
     def test_exit_code_3010_is_a_success_that_needs_a_restart(self):
-        host, _ = windows([fixture("executable_restart")])
+        host, _unused = windows([fixture("executable_restart")])
         result = host.run(installer_plan())
         assert result.ok
         assert result.results[0].exit_code == 3010 and result.results[0].needs_restart
         assert "restart is required" in result.results[0].stdout
 
     def test_exit_code_1603_fails_with_the_code_in_the_hint(self):
-        host, _ = windows([fixture("executable_failure")])
+        host, _unused = windows([fixture("executable_failure")])
         result = host.run(installer_plan())
         assert not result.ok and not result.results[0].needs_restart
         with pytest.raises(StepFailed) as caught:
@@ -129,7 +129,7 @@ class TestAnswers:
         assert result.results[0].stderr.startswith("Fatal error")
 
     def test_missing_skypeforbusiness_module(self):
-        host, _ = windows([fixture("missing_module")])
+        host, _unused = windows([fixture("missing_module")])
         with pytest.raises(PowerShellModuleMissing) as caught:
             host.run(services_plan())
         assert caught.value.details["module"] == "SkypeForBusiness"
@@ -141,7 +141,7 @@ class TestAnswers:
         ("unhandled_exception", "Unhandled exception while executing module"),
     ])
     def test_runner_without_steps_fails_with_what_it_said(self, name, expected):
-        host, _ = windows([fixture(name)])
+        host, _unused = windows([fixture(name)])
         with pytest.raises(SfbError) as caught:
             host.run(services_plan())
         assert not isinstance(caught.value, (HostUnreachable, StepFailed))
@@ -149,13 +149,13 @@ class TestAnswers:
         assert "PowerShell 5.1" in caught.value.hint
 
     def test_unreachable_answer(self):
-        host, _ = windows([fixture("unreachable")])
+        host, _unused = windows([fixture("unreachable")])
         with pytest.raises(HostUnreachable) as caught:
             host.run(services_plan())
         assert "Connection refused" in caught.value.msg
 
     def test_connection_failure_becomes_host_unreachable(self):
-        host, _ = windows([AnsibleConnectionFailure("winrm: the connection was reset")])
+        host, _unused = windows([AnsibleConnectionFailure("winrm: the connection was reset")])
         with pytest.raises(HostUnreachable) as caught:
             host.run(services_plan())
         assert "the connection was reset" in caught.value.msg
@@ -168,7 +168,7 @@ class TestAnswers:
             {"index": 1, "output": [], "error": {"message": "Access is denied.", "category": "PermissionDenied",
                                                  "error_id": "UnauthorizedAccess"}},
         ]}
-        host, _ = windows([answer])
+        host, _unused = windows([answer])
         plan = Plan.of(CmdletCall("Get-CsPool", select=("Identity",)), CmdletCall("Get-CsComputer"),
                        CmdletCall("Get-CsSite"))
         result = host.run(plan)
@@ -192,7 +192,7 @@ class TestCheckMode:
         assert action.module_calls == []
 
     def test_one_changing_step_among_reads_is_enough_to_refuse(self):
-        host, _ = windows([], check_mode=True)
+        host, _unused = windows([], check_mode=True)
         plan = Plan.of(CmdletCall("Get-CsPool"), CmdletCall("Start-CsPool", {"PoolFqdn": "pool01.contoso.com"}))
         with pytest.raises(SfbError, match="Start-CsPool"):
             host.run(plan)
@@ -226,14 +226,14 @@ class TestOperatingSystemVerbs:
         {"unreachable": True, "msg": "winrm connection error"},
     ])
     def test_reboot_that_does_not_come_back(self, answer):
-        host, _ = windows(actions={REBOOT_ACTION: answer})
+        host, _unused = windows(actions={REBOOT_ACTION: answer})
         with pytest.raises(HostUnreachable) as caught:
             host.reboot("patch", timeout=600)
         assert answer["msg"] in caught.value.msg
         assert "run the playbook again" in caught.value.hint
 
     def test_missing_ansible_windows_is_a_clear_error(self):
-        host, _ = windows(actions={})
+        host, _unused = windows(actions={})
         with pytest.raises(SfbError, match="ansible.windows.win_reboot is not installed"):
             host.reboot("patch", timeout=600)
 
@@ -269,14 +269,14 @@ class TestOperatingSystemVerbs:
 
     def test_win_updates_failure_without_update_detail(self):
         answer = {"failed": True, "msg": "Failed to search for updates: WU_E_PT_WINHTTP_NAME_NOT_RESOLVED"}
-        host, _ = windows(actions={UPDATES_ACTION: answer})
+        host, _unused = windows(actions={UPDATES_ACTION: answer})
         with pytest.raises(SfbError) as caught:
             host.install_updates([], [], timeout=600)
         assert "WU_E_PT_WINHTTP_NAME_NOT_RESOLVED" in caught.value.msg
         assert "log_path" in caught.value.hint
 
     def test_win_updates_unreachable(self):
-        host, _ = windows(actions={UPDATES_ACTION: {"unreachable": True, "msg": "connection reset"}})
+        host, _unused = windows(actions={UPDATES_ACTION: {"unreachable": True, "msg": "connection reset"}})
         with pytest.raises(HostUnreachable, match="connection reset"):
             host.install_updates([], [], timeout=600)
 

@@ -14,9 +14,9 @@ REPO = pathlib.Path(__file__).resolve().parents[3]
 # The bold caption the seed puts above each table, and the matrix table it becomes.
 CAPTIONS = {
     "Ports de serveurs requis (par rôle de serveur)": "server_roles",
-    "Ports du programme d’équilibrage de charge matérielle si vous utilisez uniquement d’équilibrage de charge":
+    "Ports du programme d\u2019équilibrage de charge matérielle si vous utilisez uniquement d\u2019équilibrage de charge":
         "hardware_load_balancing_only",
-    "Ports du programme d’équilibrage de charge matérielle si l’équilibrage de charge DNS":
+    "Ports du programme d\u2019équilibrage de charge matérielle si l\u2019équilibrage de charge DNS":
         "hardware_load_balancing_with_dns",
     "Ports Client requis": "clients",
     "Exceptions recommandées pour IPsec": "ipsec_exceptions",

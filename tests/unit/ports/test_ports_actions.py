@@ -119,7 +119,7 @@ def test_firewall_on_windows_sends_documented_calls_in_one_runner_call_per_round
     def answer(module_args):
         reply = next(answers)
         if reply is None:
-            return {"failed": False, "changed": True, "steps": [{"output": []} for _ in module_args["steps"]]}
+            return {"failed": False, "changed": True, "steps": [{"output": []} for _unused in module_args["steps"]]}
         return reply
 
     action = Firewall(FakeTask({"roles": ["Director"]}), FakeConnection("ansible.builtin.psrp"), None, None, None, None)

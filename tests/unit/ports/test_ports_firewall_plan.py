@@ -138,7 +138,7 @@ def rules_on(store, server):
 
 
 def test_first_run_creates_our_rules_and_a_second_changes_nothing(store):
-    work, _ = converge(store, "fe01.contoso.com", ["FrontEnd", "Mediation"], ipsec=True)
+    work, _unused = converge(store, "fe01.contoso.com", ["FrontEnd", "Mediation"], ipsec=True)
     wanted = ports.firewall_rules(["FrontEnd", "Mediation"])
     assert sorted(work.created) == sorted([r.name for r in wanted] + [r.name for r in ports.ipsec_rules(["FrontEnd", "Mediation"])])
     again, current = converge(store, "fe01.contoso.com", ["FrontEnd", "Mediation"], ipsec=True)
@@ -147,7 +147,7 @@ def test_first_run_creates_our_rules_and_a_second_changes_nothing(store):
 
 
 def test_foreign_rules_are_never_touched(store):
-    before = {n: r for n, r in rules_on(store, "fe01.contoso.com").items()} if "firewall" in store.read().servers["fe01.contoso.com"] else {}
+    before = dict(rules_on(store, "fe01.contoso.com")) if "firewall" in store.read().servers["fe01.contoso.com"] else {}
     converge(store, "fe01.contoso.com", ["FrontEnd"])
     converge(store, "fe01.contoso.com", ["Director"])  # our FrontEnd rules become stale and go
     after = rules_on(store, "fe01.contoso.com")
@@ -166,7 +166,7 @@ def test_a_deleted_rule_is_restored_and_a_changed_one_corrected(store):
         del rules["sfb.server-TCP-5061"]
         rules["sfb.server-TCP-5062"]["enabled"] = "False"
         rules["sfb.server-TCP-5063"]["local_port"] = ["5099"]
-    work, _ = converge(store, "fe02.contoso.com", ["FrontEnd"])
+    work, _unused = converge(store, "fe02.contoso.com", ["FrontEnd"])
     assert work.created == ["sfb.server-TCP-5061"]
     assert work.updated == {"sfb.server-TCP-5062": ["enabled"], "sfb.server-TCP-5063": ["local_port"]}
     assert converge(store, "fe02.contoso.com", ["FrontEnd"])[0].plan is None
@@ -185,7 +185,7 @@ def test_a_foreign_rule_holding_a_name_we_need_stops_the_module(store):
 
 def test_without_prune_stale_rules_stay(store):
     converge(store, "fe01.contoso.com", ["FrontEnd"])
-    work, _ = converge(store, "fe01.contoso.com", ["Director"], prune=False)
+    work, _unused = converge(store, "fe01.contoso.com", ["Director"], prune=False)
     assert work.removed == []
     assert "sfb.server-TCP-5062" in rules_on(store, "fe01.contoso.com")
 

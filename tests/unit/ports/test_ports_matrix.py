@@ -27,11 +27,11 @@ ROLES = {
     "Directeurs": "Director",
     "Serveurs de médiation": "Mediation",
     "Serveur frontal de conversation permanente": "PersistentChat",
-    "Programme d’équilibrage de charge du serveur frontal": "FrontEndLoadBalancer",
-    "Programme d’équilibrage de charge du serveur de médiation": "MediationLoadBalancer",
-    "Programme d’équilibrage de charge du serveur frontal (si le pool exécute également le serveur de médiation)":
+    "Programme d\u2019équilibrage de charge du serveur frontal": "FrontEndLoadBalancer",
+    "Programme d\u2019équilibrage de charge du serveur de médiation": "MediationLoadBalancer",
+    "Programme d\u2019équilibrage de charge du serveur frontal (si le pool exécute également le serveur de médiation)":
         "FrontEndLoadBalancerWithMediation",
-    "Programme d’équilibrage de charge du directeur": "DirectorLoadBalancer",
+    "Programme d\u2019équilibrage de charge du directeur": "DirectorLoadBalancer",
     "Clients": "Clients",
 }
 PHONES_PREFIX = "Téléphone de partie commune Aastra 6721ip"
@@ -48,15 +48,15 @@ SERVICES = {
     "Composant des services de mobilité": "Mobility Services component",
     "Skype pour le service Business Server intendant (conférence rendez-vous)":
         "Conferencing Attendant service (dial-in conferencing)",
-    "Skype pour le service de médiation de serveur d’entreprise": "Mediation service",
-    "Skype pour le service de partage d’Application Business Server": "Application Sharing service",
-    "Skype pour le service d’annonce de conférence Business Server": "Conferencing Announcement service",
+    "Skype pour le service de médiation de serveur d\u2019entreprise": "Mediation service",
+    "Skype pour le service de partage d\u2019Application Business Server": "Application Sharing service",
+    "Skype pour le service d\u2019annonce de conférence Business Server": "Conferencing Announcement service",
     "Skype pour le service Business Server Call Park": "Call Park service",
     "Skype pour le service de Test Audio du serveur Business": "Audio Test service",
     "Non applicable": "Not applicable",
     "Skype pour le service Response Group Business Server": "Response Group service",
     "Skype pour le Service de stratégie de bande passante Business Server": "Bandwidth Policy Service",
-    "Skype pour le service de l’Agent réplicateur maître de serveur d’entreprise": "Master Replicator Agent service",
+    "Skype pour le service de l\u2019Agent réplicateur maître de serveur d\u2019entreprise": "Master Replicator Agent service",
     "Divers": "Various",
     "": "",
     "SIP de conversation permanente": "Persistent Chat SIP",
@@ -91,8 +91,8 @@ IPSEC_NAMES = {
     "Serveur de conférence A/V, ports entrants": "A/V Conferencing Server inbound",
     "Conférence A/V, ports sortants": "A/V Conferencing outbound",
     "Exchange, ports entrants": "Exchange inbound",
-    "Serveurs de partage d’application, ports entrants": "Application Sharing Servers inbound",
-    "Serveur de partage d’application, ports sortants": "Application Sharing Server outbound",
+    "Serveurs de partage d\u2019application, ports entrants": "Application Sharing Servers inbound",
+    "Serveur de partage d\u2019application, ports sortants": "Application Sharing Server outbound",
     "Exchange, ports sortants": "Exchange outbound",
     "Clients": "Clients",
 }
@@ -101,10 +101,10 @@ IPSEC_TARGETS = {
     "Serveur Edge A/V\xa0- interne": "EdgeInternal",
     "Serveur Edge A/V\xa0- externe": "EdgeExternal",
     "Serveur(s) <br/> de médiation": "Mediation",
-    "Serveur frontal exécutant l’Intendant Conférence": "FrontEndConferencingAttendant",
+    "Serveur frontal exécutant l\u2019Intendant Conférence": "FrontEndConferencingAttendant",
     "Serveurs frontaux": "FrontEnd",
     "Messagerie unifiée Exchange": "ExchangeUnifiedMessaging",
-    "Serveurs de partage d’application": "ApplicationSharing",
+    "Serveurs de partage d\u2019application": "ApplicationSharing",
 }
 IPSEC_VALUES = {"Indifférente": "Any", "Plage de ports multimédias définie": "Defined media port range",
                 "Ne pas authentifier": "Do not authenticate"}

@@ -24,8 +24,8 @@ class TestAddNotReplace:
         result = run(ActionModule, store, "pc01.contoso.com", args("contoso.com"))
         assert result["changed"] is True
         assert result["added"] == ["contoso.com"]
-        assert registry(store, "pc01.contoso.com")[PATH] == {"TrustModelData": "lync.com, outlook.com, contoso.com",
-                                                              "Other": "kept"}
+        assert registry(store, "pc01.contoso.com")[PATH] == {
+            "TrustModelData": "lync.com, outlook.com, contoso.com", "Other": "kept"}
         assert result["diff"] == {"before": {"key": KEY, "TrustModelData": "lync.com, outlook.com"},
                                   "after": {"key": KEY, "TrustModelData": "lync.com, outlook.com, contoso.com"}}
         assert result["commands"] == [f"Set-ItemProperty -Path '{KEY}' -Name 'TrustModelData' "

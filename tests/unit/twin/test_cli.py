@@ -8,7 +8,6 @@ import contextlib
 import io
 import os
 import subprocess
-import sys
 
 import pytest
 import yaml
@@ -26,8 +25,8 @@ def sfb_twin_process(*args, env_world=None):
     env.pop("SFB_TWIN_WORLD", None)
     if env_world:
         env["SFB_TWIN_WORLD"] = env_world
-    return subprocess.run([sys.executable, str(SCRIPT), *map(str, args)], capture_output=True, text=True,
-                          env=env, timeout=120)
+    return subprocess.run([str(SCRIPT), *map(str, args)], capture_output=True, text=True,
+                          env=env, timeout=120, check=False)
 
 
 def sfb_twin(*args, env_world=None):

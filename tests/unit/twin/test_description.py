@@ -48,7 +48,7 @@ def test_defaults_of_a_minimal_description():
 
 
 def test_choices_are_case_insensitive_and_normalised():
-    entities, _, _, _ = description.build(describe(
+    entities, _unused, _unused, _unused = description.build(describe(
         pool("p.contoso.com", ["A.Contoso.COM"], edition="enterprise", load_balancing="HARDWARE",
              state="Deployed", product="se")))
     p = entities["pool"]["p.contoso.com"]
@@ -59,7 +59,7 @@ def test_choices_are_case_insensitive_and_normalised():
 def test_product_is_inherited_and_overridden():
     desc = describe(pool("p.contoso.com", ["a.contoso.com"]), pool("q.contoso.com", ["b.contoso.com"], product=2019),
                     product="2015")
-    entities, settings, _, _ = description.build(desc)
+    entities, settings, _unused, _unused = description.build(desc)
     assert settings["product"] == "2015"
     assert entities["server"]["a.contoso.com"]["product"] == "2015"
     assert entities["server"]["a.contoso.com"]["version"] == "6.0.9319.0"
@@ -69,7 +69,7 @@ def test_product_is_inherited_and_overridden():
 def test_deployed_and_bare_servers():
     desc = describe(pool("p.contoso.com", ["a.contoso.com", {"fqdn": "b.contoso.com", "state": "bare"}]),
                     pool("q.contoso.com", ["c.contoso.com"], state="bare"))
-    entities, _, _, _ = description.build(desc)
+    entities, _unused, _unused, _unused = description.build(desc)
     deployed, bare, bare_pool = (entities["server"][n] for n in ("a.contoso.com", "b.contoso.com", "c.contoso.com"))
     assert deployed["installed"]["core"] is True
     assert deployed["version"] == "7.0.2046.0"
@@ -90,7 +90,7 @@ def test_faults_and_pending_updates_are_carried_to_the_server():
               "faults": {"service_fails_to_start": ["RTCSRV"], "drain_never_ends": True},
               "pending_updates": [{"kb": "KB5031234", "title": "Cumulative update", "minutes": 20, "reboot": True},
                                   {"kb": "KB1", "category": "Updates", "reboot": False}]}
-    entities, _, _, _ = description.build(describe(pool("p.contoso.com", ["a.contoso.com", server])))
+    entities, _unused, _unused, _unused = description.build(describe(pool("p.contoso.com", ["a.contoso.com", server])))
     b = entities["server"]["b.contoso.com"]
     assert b["faults"] == {"service_fails_to_start": ["RTCSRV"], "drain_never_ends": True}
     assert b["updates"]["pending"] == [
@@ -101,7 +101,7 @@ def test_faults_and_pending_updates_are_carried_to_the_server():
 
 
 def test_services_follow_the_roles():
-    entities, _, _, _ = description.build(describe(pool("e.contoso.com", ["edge1.contoso.com"], roles=["Edge"])))
+    entities, _unused, _unused, _unused = description.build(describe(pool("e.contoso.com", ["edge1.contoso.com"], roles=["Edge"])))
     services = entities["server"]["edge1.contoso.com"]["services"]
     assert "RTCMEDIARELAY" in services and "RTCASMCU" not in services
     # Shared services appear once per server.
@@ -243,7 +243,7 @@ def test_a_fault_with_a_value_of_the_wrong_kind_is_refused(fault, value, message
 
 def test_fault_values_are_normalised():
     desc = _with(lambda d: _server(d, faults={"service_fails_to_start": "rtcsrv", "update_fails": "KB5031234"}))
-    entities, _, _, _ = description.build(desc)
+    entities, _unused, _unused, _unused = description.build(desc)
     # One name stands for a list of one; service names are matched as Windows does, ignoring case.
     assert entities["server"]["fe13.contoso.com"]["faults"] == {
         "service_fails_to_start": ["RTCSRV"], "update_fails": ["KB5031234"]}
@@ -259,5 +259,5 @@ def test_fault_values_are_normalised():
 def test_start_as_yaml_reads_it(text, expected):
     # YAML turns unquoted dates into date or datetime objects; a time without a zone is UTC.
     desc = describe(pool("p.contoso.com", ["a.contoso.com"]), **yaml.safe_load(text))
-    _, _, _, start = description.build(desc)
+    _unused, _unused, _unused, start = description.build(desc)
     assert start == datetime.datetime.fromisoformat(expected).timestamp()

@@ -23,7 +23,7 @@ def test_the_example_world_builds():
     worlds = [block for block in _yaml_blocks() if isinstance(block, dict) and "sites" in block]
     assert worlds, "docs/twin.md shows an example description"
     for world in worlds:
-        entities, _, _, _ = description.build(world)
+        entities, _unused, _unused, _unused = description.build(world)
         assert entities["server"]
 
 

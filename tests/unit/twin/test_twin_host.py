@@ -109,8 +109,8 @@ def test_install_updates_takes_virtual_time_and_waits_for_the_reboot(make_world,
     node = look(store, FE1)
     assert [u["kb"] for u in node["updates"]["installed"]] == ["KB5030001", "KB5039999", "KB5031234"]
     assert node["pending_reboot"] is False and node["updates"]["awaiting_reboot"] == []
-    assert kinds(store, "updates_installed")[0]["detail"] == {"kbs": ["KB5031234", "KB5030001", "KB5039999"],
-                                                               "failed": []}
+    assert kinds(store, "updates_installed")[0]["detail"] == {
+        "kbs": ["KB5031234", "KB5030001", "KB5039999"], "failed": []}
 
 
 def test_install_updates_filters_by_category_and_reject_list(make_world, fake_time):

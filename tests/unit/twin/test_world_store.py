@@ -150,7 +150,7 @@ _INCREMENTS = 40
 
 def _bump(path: str, worker: int) -> None:
     store = WorldStore(path)
-    for _ in range(_INCREMENTS):
+    for _unused in range(_INCREMENTS):
         with store.transaction() as world:
             counter = world.kind("counter").setdefault("total", {"value": 0, "by": {}})
             counter["value"] += 1

@@ -73,7 +73,7 @@ class Signatures:
         self._cmdlets = {name.lower(): (name, data) for name, data in cmdlets.items()}
 
     def names(self) -> list[str]:
-        return sorted(name for name, _ in self._cmdlets.values())
+        return sorted(name for name, _unused in self._cmdlets.values())
 
     def get(self, cmdlet: str) -> dict:
         try:

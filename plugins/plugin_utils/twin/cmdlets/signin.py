@@ -203,7 +203,7 @@ def _matches(node, user: dict) -> bool:
         return any(_matches(part, user) for part in node[1])
     if node[0] == "!":
         return not _matches(node[1][0], user)
-    _, attribute, wanted = node
+    _unused, attribute, wanted = node
     actual = _ldap_value(user, attribute)
     if wanted == "*":
         return actual is not None
