@@ -60,8 +60,10 @@ options:
 attributes:
   check_mode:
     support: full
+    description: Reports which files would be written, and writes none.
   diff_mode:
     support: none
+    description: The report is new output, not a change to compare.
 notes:
   - The documentation names no source for server ports; the report gives the internal network as the source.
 seealso:

@@ -34,8 +34,10 @@ options:
 attributes:
   check_mode:
     support: full
+    description: Only tests connections; it runs the same in check mode.
   diff_mode:
     support: none
+    description: Nothing changes, so there is nothing to show.
 notes:
   - A failed test can take about twenty seconds on a real server (TCP time-out, then a ping).
 seealso:

@@ -56,6 +56,7 @@ attributes:
     description: The module only reads DNS.
   diff_mode:
     support: none
+    description: Nothing changes, so there is nothing to show.
 seealso:
   - name: Troubleshoot Skype for Business Online sign-in errors for administrators
     description: The guide these checks follow (section "Update DNS settings").

@@ -64,6 +64,7 @@ attributes:
     description: Writes nothing in check mode (set C(check_mode=false) on the task to get the report of a check run).
   diff_mode:
     support: none
+    description: The report is new output, not a change to compare.
 """
 
 EXAMPLES = r"""

@@ -41,6 +41,7 @@ options:
 attributes:
   check_mode:
     support: full
+    description: Lists the users it would enable and changes none.
   diff_mode:
     support: full
     description: The disabled users before and after.

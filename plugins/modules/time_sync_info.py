@@ -37,8 +37,10 @@ options:
 attributes:
   check_mode:
     support: full
+    description: Only reads the time service; it runs the same in check mode.
   diff_mode:
     support: none
+    description: Nothing changes, so there is nothing to show.
 notes:
   - w32tm's output is not specified by Microsoft; the module reads the English labels and the sample
     lines as w32tm prints them, and reports anything else as not checked rather than guessing.

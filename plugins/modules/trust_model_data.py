@@ -33,6 +33,7 @@ options:
 attributes:
   check_mode:
     support: full
+    description: Reports the domains it would add and writes nothing.
   diff_mode:
     support: full
     description: The value before and after.

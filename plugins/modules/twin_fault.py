@@ -41,9 +41,12 @@ options:
 attributes:
   check_mode:
     support: full
+    description: Reports whether the fault would change and changes nothing.
   diff_mode:
     support: none
+    description: The result lists the server's faults after the change.
   platform:
+    support: full
     platforms: posix
     description: Runs on the controller.
 seealso:

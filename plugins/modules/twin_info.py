@@ -34,7 +34,9 @@ attributes:
     description: Only reads.
   diff_mode:
     support: none
+    description: Nothing changes, so there is nothing to show.
   platform:
+    support: full
     platforms: posix
     description: Runs on the controller.
 seealso:

@@ -43,7 +43,9 @@ attributes:
     description: Validates the description and reports whether the world would be created.
   diff_mode:
     support: none
+    description: A world is created whole; there is nothing to compare.
   platform:
+    support: full
     platforms: posix
     description: Runs on the controller.
 notes:

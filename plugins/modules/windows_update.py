@@ -45,10 +45,14 @@ options:
 attributes:
   check_mode:
     support: full
+    description: Searches the updates that would be installed and installs none.
   diff_mode:
     support: none
+    description: The result lists the updates installed; there is no before and after.
   platform:
+    support: full
     platforms: windows
+    description: Runs on Windows servers, and on the twin.
 """
 
 EXAMPLES = r"""
