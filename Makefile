@@ -19,12 +19,12 @@ VENV := $(CURDIR)/.venv/bin
 OLDEST := $(CURDIR)/.venv-oldest/bin
 COLLECTIONS := $(CURDIR)/.deps/collections
 
-# The main job(s) `make demo` runs against the twin estate, in order. Extend this list (deploy, patch
-# ...) rather than the recipe.
-DEMO_PLAYBOOKS ?= playbooks/report.yml
+# The main job `make demo` rehearses on the twin estate: a maintenance window (report the estate,
+# patch every server one at a time, report again). Extend this list rather than the recipe.
+DEMO_PLAYBOOKS ?= playbooks/report.yml playbooks/patch_pool.yml playbooks/report.yml
 DEMO_ESTATE ?= tests/twin/estate.yml
 DEMO_INVENTORY ?= tests/twin/inventory.yml
-# The playbook run on the oldest supported ansible-core, on its own world file.
+# The playbooks run on the oldest supported ansible-core, on their own world file.
 OLDEST_PLAYBOOKS ?= $(DEMO_PLAYBOOKS)
 
 # `make test` stages, in order. Each runs even when an earlier one failed; the recap says which failed.
