@@ -56,8 +56,8 @@ class ActionModule(ActionBase):
         result = super().run(tmp, task_vars)
         try:
             _unused, args = self.validate_argument_spec(argument_spec=self.ARGUMENT_SPEC,
-                                                  mutually_exclusive=self.MUTUALLY_EXCLUSIVE,
-                                                  required_one_of=self.REQUIRED_ONE_OF)
+                                                        mutually_exclusive=self.MUTUALLY_EXCLUSIVE,
+                                                        required_one_of=self.REQUIRED_ONE_OF)
             result.update(self.report(args))
         except AnsibleActionFail as exc:
             result.update(failed=True, msg=str(exc), error={"kind": "invalid_argument", "message": str(exc)})

@@ -50,6 +50,7 @@ seealso:
     description: Section "Update user settings in Active Directory".
     link: https://support.office.com/en-us/article/cdd4801a-2fe1-4aab-bbb6-db5f95f972d1
   - name: Set-ADUser
+    description: The cmdlet that sets the attribute.
     link: https://learn.microsoft.com/powershell/module/activedirectory/set-aduser
 """
 
