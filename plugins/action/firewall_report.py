@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import os
 
-from ansible.errors import AnsibleActionFail
-from ansible.plugins.action import ActionBase
-
 from ansible_collections.sfb.server.plugins.plugin_utils import port_report_files as files
 from ansible_collections.sfb.server.plugins.plugin_utils.domain import ports
+from ansible_collections.sfb.server.plugins.plugin_utils.action import ControllerAction
 from ansible_collections.sfb.server.plugins.plugin_utils.errors import SfbError
 
 
@@ -37,10 +35,7 @@ def pools_from_servers(servers: list) -> list[dict]:
     return list(pools.values())
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _requires_connection = False
-
+class ActionModule(ControllerAction):
     ARGUMENT_SPEC = {
         "pools": {"type": "list", "elements": "dict"},
         "servers": {"type": "list", "elements": "dict"},
@@ -52,21 +47,7 @@ class ActionModule(ActionBase):
     MUTUALLY_EXCLUSIVE = [["pools", "servers"]]
     REQUIRED_ONE_OF = [["pools", "servers"]]
 
-    def run(self, tmp=None, task_vars=None):
-        result = super().run(tmp, task_vars)
-        try:
-            _unused, args = self.validate_argument_spec(argument_spec=self.ARGUMENT_SPEC,
-                                                        mutually_exclusive=self.MUTUALLY_EXCLUSIVE,
-                                                        required_one_of=self.REQUIRED_ONE_OF)
-            result.update(self.report(args))
-        except AnsibleActionFail as exc:
-            result.update(failed=True, msg=str(exc), error={"kind": "invalid_argument", "message": str(exc)})
-        except SfbError as exc:
-            result.update(failed=True, msg=str(exc), error=exc.to_result())
-        result.setdefault("changed", False)
-        return result
-
-    def report(self, args: dict) -> dict:
+    def work(self, args: dict) -> dict:
         raw = args["pools"] if args["pools"] is not None else pools_from_servers(args["servers"])
         pools = ports.check_topology(raw)
         sheets = ports.report(pools, args["office_web_apps"])

@@ -4,19 +4,14 @@
 
 from __future__ import annotations
 
-from ansible.errors import AnsibleActionFail
-from ansible.plugins.action import ActionBase
-
 from ansible_collections.sfb.server.plugins.plugin_utils import dns_lookup
 from ansible_collections.sfb.server.plugins.plugin_utils.domain import signin
-from ansible_collections.sfb.server.plugins.plugin_utils.errors import SfbError
+from ansible_collections.sfb.server.plugins.plugin_utils.action import ControllerAction
+from ansible_collections.sfb.server.plugins.plugin_utils.errors import InvalidArgument
 
 
-class ActionModule(ActionBase):
+class ActionModule(ControllerAction):
     """Runs on the controller: the question is what the Internet's DNS says, not a server."""
-
-    TRANSFERS_FILES = False
-    _requires_connection = False
 
     ARGUMENT_SPEC = {
         "domains": {"type": "list", "elements": "str", "required": True},
@@ -26,19 +21,10 @@ class ActionModule(ActionBase):
         "expected_target": {"type": "str", "default": signin.SIP_TARGET},
     }
 
-    def run(self, tmp=None, task_vars=None):
-        result = super().run(tmp, task_vars)
-        try:
-            _unused, args = self.validate_argument_spec(argument_spec=self.ARGUMENT_SPEC)
-            if not args["domains"]:
-                raise AnsibleActionFail("domains must name at least one SIP domain, for example contoso.com.")
-            result.update(self.check(args))
-        except AnsibleActionFail as exc:
-            result.update(failed=True, msg=str(exc), error={"kind": "invalid_argument", "message": str(exc)})
-        except SfbError as exc:
-            result.update(failed=True, msg=str(exc), error=exc.to_result())
-        result["changed"] = False
-        return result
+    def work(self, args: dict) -> dict:
+        if not args["domains"]:
+            raise InvalidArgument("domains must name at least one SIP domain, for example contoso.com.")
+        return {**self.check(args), "changed": False}
 
     @staticmethod
     def check(args: dict) -> dict:

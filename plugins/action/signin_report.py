@@ -9,10 +9,8 @@ import json
 import os
 import tempfile
 
-from ansible.errors import AnsibleActionFail
-from ansible.plugins.action import ActionBase
-
 from ansible_collections.sfb.server.plugins.plugin_utils.domain import signin
+from ansible_collections.sfb.server.plugins.plugin_utils.action import ControllerAction
 from ansible_collections.sfb.server.plugins.plugin_utils.errors import InvalidArgument, SfbError
 
 _CHECK_KEYS = ("id", "title", "target", "status", "reason")
@@ -64,10 +62,7 @@ def _write(path: str, text: str) -> None:
     os.replace(temporary, path)
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _requires_connection = False
-
+class ActionModule(ControllerAction):
     ARGUMENT_SPEC = {
         "checks": {"type": "list", "elements": "raw", "required": True},
         "dest": {"type": "path", "required": True},
@@ -78,19 +73,7 @@ class ActionModule(ActionBase):
         "expected": {"type": "list", "elements": "str", "default": []},
     }
 
-    def run(self, tmp=None, task_vars=None):
-        result = super().run(tmp, task_vars)
-        try:
-            _unused, args = self.validate_argument_spec(argument_spec=self.ARGUMENT_SPEC)
-            result.update(self.report(args))
-        except AnsibleActionFail as exc:
-            result.update(failed=True, msg=str(exc), error={"kind": "invalid_argument", "message": str(exc)})
-        except SfbError as exc:
-            result.update(failed=True, msg=str(exc), error=exc.to_result())
-        result.setdefault("changed", False)
-        return result
-
-    def report(self, args: dict) -> dict:
+    def work(self, args: dict) -> dict:
         if not args["name"] or os.sep in args["name"]:
             raise InvalidArgument(f"name {args['name']!r} must be a plain file name without a directory.")
         checks = checks_from(args["checks"])

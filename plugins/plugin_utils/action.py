@@ -88,28 +88,43 @@ class SfbAction(ActionBase):
         return result
 
 
-class TwinAdminAction(ActionBase):
-    """Twin management runs on the controller: it needs no connection to the target."""
+class ControllerAction(ActionBase):
+    """A module that runs on the controller (DNS checks, reports, twin worlds): no connection needed.
+
+    Subclasses set ARGUMENT_SPEC (and the validation lists) and implement `work(args)`; bad
+    arguments and SfbError become failed tasks, as for SfbAction.
+    """
 
     TRANSFERS_FILES = False
     _requires_connection = False
     ARGUMENT_SPEC: dict = {}
     MUTUALLY_EXCLUSIVE: list = []
     REQUIRED_IF: list = []
+    REQUIRED_ONE_OF: list = []
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         try:
             _unused, args = self.validate_argument_spec(
                 argument_spec=self.ARGUMENT_SPEC, mutually_exclusive=self.MUTUALLY_EXCLUSIVE,
-                required_if=self.REQUIRED_IF)
-            result.update(self.manage(WorldStore(args["path"]), args))
+                required_if=self.REQUIRED_IF, required_one_of=self.REQUIRED_ONE_OF)
+            result.update(self.work(args))
         except AnsibleActionFail as exc:
-            result.update(failed=True, msg=str(exc))
+            result.update(failed=True, msg=str(exc), error={"kind": "invalid_argument", "message": str(exc)})
         except SfbError as exc:
             result.update(failed=True, msg=str(exc), error=exc.to_result())
         result.setdefault("changed", False)
         return result
+
+    def work(self, args: dict) -> dict:
+        raise NotImplementedError
+
+
+class TwinAdminAction(ControllerAction):
+    """Twin management: every module names the world file in `path`."""
+
+    def work(self, args: dict) -> dict:
+        return self.manage(WorldStore(args["path"]), args)
 
     def manage(self, store: WorldStore, args: dict) -> dict:
         raise NotImplementedError

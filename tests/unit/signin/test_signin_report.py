@@ -28,7 +28,7 @@ def report(tmp_path, check_mode=False, **extra):
     action._task = SimpleNamespace(check_mode=check_mode)
     args = {"checks": CHECKS, "dest": str(tmp_path), "name": "signin-report", "scope": {"domains": ["contoso.com"]},
             "guidance": True, "guidance_skip": [], "expected": [], **extra}
-    return action.report(args)
+    return action.work(args)
 
 
 def test_the_report_lists_each_check_result_and_action(tmp_path):
