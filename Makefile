@@ -100,8 +100,9 @@ units-oldest: setup
 
 twin-oldest: setup
 	$(OLDEST)/python scripts/sfb_twin.py --world .twin/oldest.db create $(DEMO_ESTATE) --replace >/dev/null
-	@for playbook in $(OLDEST_PLAYBOOKS); do \
-		echo "twin-oldest: $$($(OLDEST)/ansible-playbook --version | head -n1): $$playbook"; \
+	@version="$$($(OLDEST)/ansible-playbook --version | sed -n 1p)"; \
+	for playbook in $(OLDEST_PLAYBOOKS); do \
+		echo "twin-oldest: $$version: $$playbook"; \
 		SFB_TWIN_WORLD=$(CURDIR)/.twin/oldest.db $(OLDEST)/ansible-playbook -i $(DEMO_INVENTORY) $$playbook; \
 	done
 
