@@ -33,6 +33,25 @@ def named(action, name: str = "sfb.server.test"):
     return action
 
 
+class FakeTime:
+    """Stands in for the `time` module of the twin: real time only moves when the test says so,
+    or when the twin sleeps (a sleep moves the clock instead of waiting)."""
+
+    def __init__(self, start: float = 1_900_000_000.0):
+        self.real = start
+        self.slept: list[float] = []
+
+    def time(self) -> float:
+        return self.real
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.real += max(0.0, seconds)
+
+    def pass_virtual(self, store, virtual_seconds: float) -> None:
+        self.real += store.clock().real_seconds(virtual_seconds)
+
+
 class FakeTask:
     def __init__(self, args: dict | None = None, check_mode: bool = False, diff: bool = False,
                  action: str = "sfb.server.test"):

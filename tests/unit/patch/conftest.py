@@ -13,28 +13,17 @@ from ansible_collections.sfb.server.plugins.plugin_utils.twin import admin, engi
 from ansible_collections.sfb.server.plugins.plugin_utils.twin import host as twin_host
 from ansible_collections.sfb.server.plugins.plugin_utils.twin import world as world_module
 from ansible_collections.sfb.server.plugins.plugin_utils.twin.world import WorldStore
+from sfb_fakes import FakeTime
 
 _HERE = str(pathlib.Path(__file__).resolve().parent)
 if _HERE not in sys.path:
     sys.path.insert(0, _HERE)
 
 
-class DrivenClock:
-    """Replaces `time` in the twin: real time moves only when something sleeps or the test says so."""
-
-    def __init__(self):
-        self.real = 1_900_000_000.0
-
-    def time(self) -> float:
-        return self.real
-
-    def sleep(self, seconds: float) -> None:
-        self.real += max(0.0, seconds)
-
-
 @pytest.fixture
-def clock(monkeypatch) -> DrivenClock:
-    driven = DrivenClock()
+def clock(monkeypatch) -> FakeTime:
+    """Real time moves only when something sleeps or the test says so."""
+    driven = FakeTime()
     for module in (world_module, engine, twin_host):
         monkeypatch.setattr(module, "time", driven)
     return driven

@@ -10,7 +10,8 @@ import pytest
 from ansible_collections.sfb.server.plugins.plugin_utils.twin import engine
 from ansible_collections.sfb.server.plugins.plugin_utils.twin import host as twin_host
 from ansible_collections.sfb.server.plugins.plugin_utils.twin import world as world_module
-from twinworlds import FakeTime, make_store
+from sfb_fakes import FakeTime
+from twinworlds import make_store
 
 
 @pytest.fixture

@@ -16,25 +16,6 @@ REPO = pathlib.Path(__file__).resolve().parents[3]
 ESTATE = REPO / "tests" / "twin" / "estate.yml"
 
 
-class FakeTime:
-    """Stands in for the `time` module of the twin: real time only moves when the test says so,
-    or when the twin sleeps (a sleep moves the clock instead of waiting)."""
-
-    def __init__(self, start: float = 1_900_000_000.0):
-        self.real = start
-        self.slept: list[float] = []
-
-    def time(self) -> float:
-        return self.real
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.real += max(0.0, seconds)
-
-    def pass_virtual(self, store: WorldStore, virtual_seconds: float) -> None:
-        self.real += store.clock().real_seconds(virtual_seconds)
-
-
 def pool(fqdn: str, servers: list, **extra) -> dict:
     return {"fqdn": fqdn, "servers": servers, **extra}
 
