@@ -16,7 +16,7 @@ one step on its appliance; `state: recorded` on the first appliance records it a
 
 from __future__ import annotations
 
-from ansible_collections.sfb.server.plugins.plugin_utils import cce_host
+from ansible_collections.sfb.server.plugins.plugin_utils.state import cce as cce_state
 from ansible_collections.sfb.server.plugins.plugin_utils.action import SfbAction
 from ansible_collections.sfb.server.plugins.plugin_utils.domain import cce as model
 from ansible_collections.sfb.server.plugins.plugin_utils.errors import InvalidArgument, SfbError
@@ -55,7 +55,7 @@ class ActionModule(SfbAction):
                    ["state", "recorded", ["step", "procedure_id", "appliances"]]]
 
     def execute(self, host, args, task_vars):
-        state = cce_host.read_state(host) if args["state"] != "step" else None
+        state = cce_state.read_state(host) if args["state"] != "step" else None
         if args["state"] in ("planned", "recorded") and not str(args["procedure_id"] or "").strip() \
                 or "|" in str(args["procedure_id"] or "") or "," in str(args["procedure_id"] or ""):
             raise InvalidArgument(f"procedure_id {args['procedure_id']!r} must be a non-empty name without | or ,.",
@@ -74,22 +74,22 @@ class ActionModule(SfbAction):
             if key in done:
                 return {"changed": False, "done": done}
             value = format_record(args["procedure_id"], len(steps), done + [key])
-            plan = Plan.of(*cce_host.state_steps(state, cce_host.CA_RESET_DONE_VALUE, value))
+            plan = Plan.of(*cce_state.state_steps(state, cce_state.CA_RESET_DONE_VALUE, value))
             result = self.converge(host, plan, {"done": done}, {"done": done + [key]})
             result["done"] = done + [key]
             return result
         # finished: forget the record (a later compromise needs a new procedure_id anyway)
-        if not (state or {}).get(cce_host.CA_RESET_DONE_VALUE):
+        if not (state or {}).get(cce_state.CA_RESET_DONE_VALUE):
             return {"changed": False, "done": []}
-        plan = Plan.of(*cce_host.state_steps(state, cce_host.CA_RESET_DONE_VALUE, ""))
-        result = self.converge(host, plan, {"record": state.get(cce_host.CA_RESET_DONE_VALUE)}, {"record": ""})
+        plan = Plan.of(*cce_state.state_steps(state, cce_state.CA_RESET_DONE_VALUE, ""))
+        result = self.converge(host, plan, {"record": state.get(cce_state.CA_RESET_DONE_VALUE)}, {"record": ""})
         result["done"] = []
         return result
 
     @staticmethod
     def _progress(state, args) -> tuple[str, int, list[str]]:
         """The record of this procedure; another one that is not finished is refused."""
-        procedure, total, done = parse_record((state or {}).get(cce_host.CA_RESET_DONE_VALUE))
+        procedure, total, done = parse_record((state or {}).get(cce_state.CA_RESET_DONE_VALUE))
         if procedure and procedure != args["procedure_id"]:
             if len(done) < total:
                 raise SfbError(
@@ -123,20 +123,20 @@ class ActionModule(SfbAction):
             "export_root": [CmdletCall("Export-CcRootCertificate", {"Path": args["export_path"]})],
         }.get(action)
         if action == "renew_server":
-            facts = cce_host.read_appliance(host, with_status=False)
+            facts = cce_state.read_appliance(host, with_status=False)
             # cmdlets: Renew-CcServerCertificate, Update-CcServerCertificate
-            calls = [CmdletCall(model.certificate_cmdlets(cce_host.require_version(facts)).server)]
+            calls = [CmdletCall(model.certificate_cmdlets(cce_state.require_version(facts)).server)]
         result = self.converge(host, Plan.of(*calls), None, None)
         result["step"] = step
         return result
 
     def _update_mode(self, host, enter: bool):
-        state = cce_host.read_state(host)
-        entered = str((state or {}).get(cce_host.UPDATE_MODE_VALUE, "0")) == "1"
+        state = cce_state.read_state(host)
+        entered = str((state or {}).get(cce_state.UPDATE_MODE_VALUE, "0")) == "1"
         if entered == enter:
             return {"changed": False, "update_mode": entered}
         steps = [CmdletCall("Enter-CcUpdate" if enter else "Exit-CcUpdate"),
-                 *cce_host.state_steps(state, cce_host.UPDATE_MODE_VALUE, "1" if enter else "0")]
+                 *cce_state.state_steps(state, cce_state.UPDATE_MODE_VALUE, "1" if enter else "0")]
         result = self.converge(host, Plan.of(*steps), {"update_mode": entered}, {"update_mode": enter})
         result["update_mode"] = enter if not self.check_mode else entered
         return result

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime
 
-from ansible_collections.sfb.server.plugins.plugin_utils import cce_host
+from ansible_collections.sfb.server.plugins.plugin_utils.state import cce as cce_state
 from ansible_collections.sfb.server.plugins.plugin_utils.action import SfbAction
 from ansible_collections.sfb.server.plugins.plugin_utils.domain import cce as model
 from ansible_collections.sfb.server.plugins.plugin_utils.errors import InvalidArgument
@@ -85,8 +85,8 @@ class ActionModule(SfbAction):
         now = host.now()
         due = {c["kind"] for c in reports
                if model.certificate_state(c["kind"], "", _timestamp(c["not_after"]), now, args["threshold_days"]).due}
-        facts = cce_host.read_appliance(host, with_status=False)
-        cmdlets = model.certificate_cmdlets(cce_host.require_version(facts))
+        facts = cce_state.read_appliance(host, with_status=False)
+        cmdlets = model.certificate_cmdlets(cce_state.require_version(facts))
         steps = []
         if "ca" in due:
             # cmdlets: Renew-CcCACertificate, Update-CcCACertificate

@@ -13,7 +13,7 @@ which prompts to answer at the console.
 
 from __future__ import annotations
 
-from ansible_collections.sfb.server.plugins.plugin_utils import cce_host
+from ansible_collections.sfb.server.plugins.plugin_utils.state import cce as cce_state
 from ansible_collections.sfb.server.plugins.plugin_utils.action import SfbAction
 from ansible_collections.sfb.server.plugins.plugin_utils.domain import cce as model
 from ansible_collections.sfb.server.plugins.plugin_utils.errors import SfbError
@@ -50,8 +50,8 @@ class ActionModule(SfbAction):
             return result
         if not unreadable:
             return result
-        facts = cce_host.read_appliance(host, with_status=False)
-        version = cce_host.require_version(facts)
+        facts = cce_state.read_appliance(host, with_status=False)
+        version = cce_state.require_version(facts)
         cache = rf"C:\ProgramData\CloudConnector\credentials.{args['host_user']}.xml"
         prompts = self._prompts(version)
         if self.check_mode:

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.sfb.server.plugins.plugin_utils import cce_host
+from ansible_collections.sfb.server.plugins.plugin_utils.state import cce as cce_state
 from ansible_collections.sfb.server.plugins.plugin_utils.action import SfbAction
 
 
@@ -12,7 +12,7 @@ class ActionModule(SfbAction):
     ARGUMENT_SPEC: dict = {}
 
     def execute(self, host, args, task_vars):
-        facts = cce_host.read_appliance(host)
+        facts = cce_state.read_appliance(host)
         # Ansible shows `warnings` to the user; `problems` keeps them for the play to test.
         return {"changed": False, "appliance": facts.to_result(), "problems": facts.warnings,
                 "warnings": [f"{host.name}: {w}" for w in facts.warnings]}

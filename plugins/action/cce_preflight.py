@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import ntpath
 
-from ansible_collections.sfb.server.plugins.plugin_utils import cce_host
+from ansible_collections.sfb.server.plugins.plugin_utils.state import cce as cce_state
 from ansible_collections.sfb.server.plugins.plugin_utils.action import SfbAction
 from ansible_collections.sfb.server.plugins.plugin_utils.domain import cce as model
 from ansible_collections.sfb.server.plugins.plugin_utils.errors import PowerShellModuleMissing, SfbError
@@ -70,7 +70,7 @@ class ActionModule(SfbAction):
         facts = None
         if on_path or early:
             try:
-                facts = cce_host.read_appliance(host, with_status=False)
+                facts = cce_state.read_appliance(host, with_status=False)
             except PowerShellModuleMissing:
                 facts = None
         version = facts.version if facts else None
@@ -123,7 +123,7 @@ class ActionModule(SfbAction):
             return {"name": "ini_state_line", "ok": False, "fix": [], "detail": "skipped"}
         ini = ntpath.join(facts.appliance_directory, "CloudConnector.ini")
         lines = [str(v.get("Value") if isinstance(v, dict) else v)
-                 for v in host.read(CmdletCall("Get-Content", {"LiteralPath": ini}, select=cce_host.TEXT)).output(0)]
+                 for v in host.read(CmdletCall("Get-Content", {"LiteralPath": ini}, select=cce_state.TEXT)).output(0)]
         ok = model.ini_has_state_line(lines)
         fix = [] if ok else [CmdletCall("Set-Content", {"LiteralPath": ini,
                                                         "Value": model.ini_with_state_line(lines, args["ini_state_value"])})]

@@ -9,7 +9,7 @@ in its registry key on the host and reads it first: a second run changes nothing
 
 from __future__ import annotations
 
-from ansible_collections.sfb.server.plugins.plugin_utils import cce_host
+from ansible_collections.sfb.server.plugins.plugin_utils.state import cce as cce_state
 from ansible_collections.sfb.server.plugins.plugin_utils.action import SfbAction
 from ansible_collections.sfb.server.plugins.plugin_utils.host.plan import CmdletCall, Plan
 
@@ -21,16 +21,16 @@ class ActionModule(SfbAction):
     }
 
     def execute(self, host, args, task_vars):
-        state = cce_host.read_state(host)
-        entered = str((state or {}).get(cce_host.UPDATE_MODE_VALUE, "0")) == "1"
+        state = cce_state.read_state(host)
+        entered = str((state or {}).get(cce_state.UPDATE_MODE_VALUE, "0")) == "1"
         wanted = args["state"] == "entered"
         if entered == wanted and not args["force"]:
             return {"changed": False, "update_mode": entered, "commands": []}
         if wanted:
             # The record is written after the cmdlet: if Enter-CcUpdate fails, nothing claims the mode.
-            steps = [CmdletCall("Enter-CcUpdate"), *cce_host.state_steps(state, cce_host.UPDATE_MODE_VALUE, "1")]
+            steps = [CmdletCall("Enter-CcUpdate"), *cce_state.state_steps(state, cce_state.UPDATE_MODE_VALUE, "1")]
         else:
-            steps = [CmdletCall("Exit-CcUpdate"), *cce_host.state_steps(state, cce_host.UPDATE_MODE_VALUE, "0")]
+            steps = [CmdletCall("Exit-CcUpdate"), *cce_state.state_steps(state, cce_state.UPDATE_MODE_VALUE, "0")]
         result = self.converge(host, Plan.of(*steps), {"update_mode": entered}, {"update_mode": wanted})
         result["update_mode"] = wanted if not self.check_mode else entered
         return result

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import datetime
 
-from ansible_collections.sfb.server.plugins.plugin_utils import deploy_calls
-from ansible_collections.sfb.server.plugins.plugin_utils.deploy_calls import certificate_reads as reads, evaluate
+from ansible_collections.sfb.server.plugins.plugin_utils.state import deployment as deploy_state
+from ansible_collections.sfb.server.plugins.plugin_utils.state.deployment import certificate_reads as reads, evaluate
 from ansible_collections.sfb.server.plugins.plugin_utils.action import SfbAction
 from ansible_collections.sfb.server.plugins.plugin_utils.domain import deployment as dep
 from ansible_collections.sfb.server.plugins.plugin_utils.errors import InvalidArgument, SfbError, StepFailed
@@ -95,7 +95,7 @@ class ActionModule(SfbAction):
             files = [p for p in (args["request_file"], args["response_file"]) if p]
             extra = (CmdletCall("Test-Path", {"Path": files, "PathType": "Leaf"}),)
         answer = host.read(*reads(global_scope, extra))
-        placement = deploy_calls.placement_from(answer.output(0), answer.output(1))
+        placement = deploy_state.placement_from(answer.output(0), answer.output(1))
         names = [] if global_scope else dep.required_names(
             placement.fqdn, placement.pool, args["sip_domains"], args["subject_alternative_names"])
         now = datetime.datetime.fromtimestamp(host.now(), tz=datetime.timezone.utc)
@@ -138,7 +138,7 @@ class ActionModule(SfbAction):
                              hint="Read the CA's reason above; fix the template permissions or the request "
                              "(or ask the CA administrator), then run again.",
                              command=failed.step.describe(), ca=args["ca"])
-        fresh = host.read(*deploy_calls.certificate_stores())
+        fresh = host.read(*deploy_state.certificate_stores())
         now = datetime.datetime.fromtimestamp(host.now(), tz=datetime.timezone.utc)  # the certificate is newer than the first read
         issued = dep.newest_covering(fresh.output(0), names, now, args["renew_before_days"], fresh.output(1),
                                      fresh.output(2), args["friendly_name"])
@@ -164,7 +164,7 @@ class ActionModule(SfbAction):
             result.update(base, action="would_import" if self.check_mode else "imported")
             if self.check_mode:
                 return result
-            fresh = host.read(*deploy_calls.certificate_stores())
+            fresh = host.read(*deploy_state.certificate_stores())
             now = datetime.datetime.fromtimestamp(host.now(), tz=datetime.timezone.utc)
             issued = dep.newest_covering(fresh.output(0), base["required_names"], now, args["renew_before_days"],
                                          fresh.output(1), fresh.output(2), args["friendly_name"])

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import datetime
 
-from ansible_collections.sfb.server.plugins.plugin_utils import deploy_calls
+from ansible_collections.sfb.server.plugins.plugin_utils.state import deployment as deploy_state
 from ansible_collections.sfb.server.plugins.plugin_utils.action import SfbAction
 from ansible_collections.sfb.server.plugins.plugin_utils.domain import deployment as dep
-from ansible_collections.sfb.server.plugins.plugin_utils.deploy_calls import certificate_reads as reads, evaluate
+from ansible_collections.sfb.server.plugins.plugin_utils.state.deployment import certificate_reads as reads, evaluate
 
 
 class ActionModule(SfbAction):
@@ -21,7 +21,7 @@ class ActionModule(SfbAction):
 
     def execute(self, host, args, task_vars):
         answer = host.read(*reads(False), *reads(True)[2:3])
-        placement = deploy_calls.placement_from(answer.output(0), answer.output(1))
+        placement = deploy_state.placement_from(answer.output(0), answer.output(1))
         names = dep.required_names(placement.fqdn, placement.pool, args["sip_domains"], args["subject_alternative_names"])
         now = datetime.datetime.fromtimestamp(host.now(), tz=datetime.timezone.utc)
         store, intermediates, roots = answer.output(3), answer.output(4), answer.output(5)

@@ -12,7 +12,7 @@ that keep local stores. Which commands the wizard runs is not documented (sfb_fa
 
 from __future__ import annotations
 
-from ansible_collections.sfb.server.plugins.plugin_utils import deploy_calls
+from ansible_collections.sfb.server.plugins.plugin_utils.state import deployment as deploy_state
 from ansible_collections.sfb.server.plugins.plugin_utils.action import SfbAction
 from ansible_collections.sfb.server.plugins.plugin_utils.domain import deployment as dep
 from ansible_collections.sfb.server.plugins.plugin_utils.errors import SfbError
@@ -37,15 +37,15 @@ class ActionModule(SfbAction):
 
     def execute(self, host, args, task_vars):
         candidates = dep.candidate_install_paths(args["install_path"])
-        computer, pools = deploy_calls.placement_reads()
-        answer = host.read(computer, pools, deploy_calls.local_services(), deploy_calls.bootstrapper_exists(candidates),
-                           deploy_calls.uninstall_entries())
-        placement = deploy_calls.placement_from(answer.output(0), answer.output(1))
+        computer, pools = deploy_state.placement_reads()
+        answer = host.read(computer, pools, deploy_state.local_services(), deploy_state.bootstrapper_exists(candidates),
+                           deploy_state.uninstall_entries())
+        placement = deploy_state.placement_from(answer.output(0), answer.output(1))
         location = dep.installed_from(answer.output(4)).location
         if not args["install_path"] and location and not dep.found_install_path(candidates, answer.output(3)):
             install_path = location  # installed outside the default folders: Windows Installer knows where
         else:
-            install_path = deploy_calls.installation_path(candidates, answer.output(3))
+            install_path = deploy_state.installation_path(candidates, answer.output(3))
         drift = dep.components_drift(placement.roles, answer.output(2))
         base = {"placement": _placement(placement), "install_path": install_path, "restarts": 0}
         if not drift["missing"] and not drift["extra"]:
@@ -70,7 +70,7 @@ class ActionModule(SfbAction):
             host.reboot(f"Skype for Business Server setup (step 2) on {host.name} asked for a restart",
                         args["reboot_timeout"])
             restarts += 1  # seed 002: after the restart, run step 2 again
-        check = host.read(deploy_calls.local_services())
+        check = host.read(deploy_state.local_services())
         after = dep.components_drift(placement.roles, check.output(0))
         if after["missing"] or after["extra"]:
             raise SfbError(f"{host.name}: step 2 finished but the services do not match the topology: {after}.",

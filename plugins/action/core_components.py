@@ -10,7 +10,7 @@ RTCLocal database (watcher-nodes page). The release is read from the media, neve
 
 from __future__ import annotations
 
-from ansible_collections.sfb.server.plugins.plugin_utils import deploy_calls
+from ansible_collections.sfb.server.plugins.plugin_utils.state import deployment as deploy_state
 from ansible_collections.sfb.server.plugins.plugin_utils.action import SfbAction
 from ansible_collections.sfb.server.plugins.plugin_utils.domain import deployment as dep
 from ansible_collections.sfb.server.plugins.plugin_utils.errors import SfbError
@@ -29,7 +29,7 @@ class ActionModule(SfbAction):
         if args["install_path"]:
             dep.drive_of(args["install_path"])
         candidates = dep.candidate_install_paths(args["install_path"])
-        reads = [deploy_calls.uninstall_entries(), deploy_calls.bootstrapper_exists(candidates),
+        reads = [deploy_state.uninstall_entries(), deploy_state.bootstrapper_exists(candidates),
                  CmdletCall("Test-Path", {"Path": args["setup_path"], "PathType": "Leaf"}),
                  CmdletCall("Get-Item", {"Path": args["setup_path"]}, select=("VersionInfo",))]
         answer = host.run(Plan.of(*reads))
@@ -68,7 +68,7 @@ class ActionModule(SfbAction):
             host.reboot(f"Skype for Business Server core components setup on {host.name} asked for a restart",
                         args["reboot_timeout"])
             rebooted = True
-        check = host.read(deploy_calls.uninstall_entries(), deploy_calls.bootstrapper_exists([path]))
+        check = host.read(deploy_state.uninstall_entries(), deploy_state.bootstrapper_exists([path]))
         after = dep.installed_from(check.output(0))
         if not after.core or not dep.found_install_path([path], check.output(1)):
             raise SfbError(

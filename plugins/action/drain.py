@@ -5,8 +5,8 @@ keep it from re-admitting traffic after a restart, and return it to service."""
 
 from __future__ import annotations
 
-from ansible_collections.sfb.server.plugins.plugin_utils import maintenance as steps
-from ansible_collections.sfb.server.plugins.plugin_utils import topology_reads
+from ansible_collections.sfb.server.plugins.plugin_utils.state import maintenance as steps
+from ansible_collections.sfb.server.plugins.plugin_utils.state import topology as topology_state
 from ansible_collections.sfb.server.plugins.plugin_utils.action import SfbAction
 from ansible_collections.sfb.server.plugins.plugin_utils.domain import maintenance
 from ansible_collections.sfb.server.plugins.plugin_utils.errors import SfbError, WaitTimedOut
@@ -110,7 +110,7 @@ class ActionModule(SfbAction):
     @staticmethod
     def _refuse_below_quorum(host) -> None:
         """A Front End of a Windows Fabric pool leaves only when the rest keep the documented quorum."""
-        product, _version, place = topology_reads.read_placement(host)
+        product, _version, place = topology_state.read_placement(host)
         if not place.uses_fabric:
             return
         running = steps.front_ends_running(host, list(place.pool_servers))

@@ -5,12 +5,12 @@
 
 from __future__ import annotations
 
-from ansible_collections.sfb.server.plugins.plugin_utils import maintenance as steps
+from ansible_collections.sfb.server.plugins.plugin_utils.state import maintenance as steps
 from ansible_collections.sfb.server.plugins.plugin_utils.action import SfbAction
 from ansible_collections.sfb.server.plugins.plugin_utils.domain.maintenance import Marker
 from ansible_collections.sfb.server.plugins.plugin_utils.errors import SfbError
 from ansible_collections.sfb.server.plugins.plugin_utils.host.plan import CmdletCall, Plan
-from ansible_collections.sfb.server.plugins.plugin_utils.topology_reads import LOCAL_COMPUTER
+from ansible_collections.sfb.server.plugins.plugin_utils.state.topology import LOCAL_COMPUTER
 
 
 def timespan(seconds: int) -> str:

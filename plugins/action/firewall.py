@@ -4,11 +4,11 @@
 
 from __future__ import annotations
 
-from ansible_collections.sfb.server.plugins.plugin_utils import firewall_plan
+from ansible_collections.sfb.server.plugins.plugin_utils.state import firewall as firewall_state
 from ansible_collections.sfb.server.plugins.plugin_utils.action import SfbAction
 from ansible_collections.sfb.server.plugins.plugin_utils.domain import ports
 from ansible_collections.sfb.server.plugins.plugin_utils.errors import InvalidArgument
-from ansible_collections.sfb.server.plugins.plugin_utils.topology_reads import PLACEMENT_READS, placement_from
+from ansible_collections.sfb.server.plugins.plugin_utils.state.topology import PLACEMENT_READS, placement_from
 
 TOPOLOGY_READS = PLACEMENT_READS
 
@@ -26,11 +26,11 @@ class ActionModule(SfbAction):
         given_roles = args["roles"]
         if given_roles is not None:
             roles = list(ports.check_server_roles(given_roles, "roles"))
-            answer = host.read(*firewall_plan.reads())
+            answer = host.read(*firewall_state.reads())
             offset = 0
         else:
             # Roles from the published topology, read in the same round trip as the rules.
-            answer = host.read(*TOPOLOGY_READS, *firewall_plan.reads())
+            answer = host.read(*TOPOLOGY_READS, *firewall_state.reads())
             computers = answer.output(0)
             placement = placement_from(computers, answer.output(1))
             roles = list(placement.roles)
@@ -38,7 +38,7 @@ class ActionModule(SfbAction):
                 raise InvalidArgument(f"The topology gives {placement.fqdn} no server role this collection knows.",
                                       hint="Give the roles explicitly with the roles option.")
             offset = len(TOPOLOGY_READS)
-        current = firewall_plan.Current.from_answers(answer.output(offset), answer.output(offset + 1),
+        current = firewall_state.Current.from_answers(answer.output(offset), answer.output(offset + 1),
                                                      answer.output(offset + 2))
         if args["state"] == "present":
             wanted = ports.firewall_rules(roles, args["central_management_store"])
@@ -46,9 +46,9 @@ class ActionModule(SfbAction):
             prune = args["prune"]
         else:
             wanted, wanted_ipsec, prune = [], [], True
-        work = firewall_plan.reconcile(current, wanted, wanted_ipsec, prune=prune)
-        before = firewall_plan.summary(current)
-        after = firewall_plan.desired_summary(wanted, wanted_ipsec)
+        work = firewall_state.reconcile(current, wanted, wanted_ipsec, prune=prune)
+        before = firewall_state.summary(current)
+        after = firewall_state.desired_summary(wanted, wanted_ipsec)
         if not prune:
             after["firewall_rules"].update({n: r for n, r in before["firewall_rules"].items() if n not in after["firewall_rules"]})
             after["ipsec_rules"].update({n: r for n, r in before["ipsec_rules"].items() if n not in after["ipsec_rules"]})

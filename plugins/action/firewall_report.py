@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 
-from ansible_collections.sfb.server.plugins.plugin_utils import port_report_files as files
+from ansible_collections.sfb.server.plugins.plugin_utils.controller import report_files as files
 from ansible_collections.sfb.server.plugins.plugin_utils.domain import ports
 from ansible_collections.sfb.server.plugins.plugin_utils.action import ControllerAction
 from ansible_collections.sfb.server.plugins.plugin_utils.errors import SfbError

@@ -11,8 +11,8 @@ the server's replication state and its maintenance marker. Changes nothing.
 
 from __future__ import annotations
 
-from ansible_collections.sfb.server.plugins.plugin_utils import maintenance as steps
-from ansible_collections.sfb.server.plugins.plugin_utils import topology_reads
+from ansible_collections.sfb.server.plugins.plugin_utils.state import maintenance as steps
+from ansible_collections.sfb.server.plugins.plugin_utils.state import topology as topology_state
 from ansible_collections.sfb.server.plugins.plugin_utils.action import SfbAction
 from ansible_collections.sfb.server.plugins.plugin_utils.domain import maintenance
 from ansible_collections.sfb.server.plugins.plugin_utils.errors import SfbError
@@ -38,7 +38,7 @@ class ActionModule(SfbAction):
     def execute(self, host, args, task_vars):
         if args["busy_retries"] < 1 or args["busy_wait"] < 0:
             raise SfbError("busy_retries is at least 1 and busy_wait 0 or more seconds.")
-        product, version, place = topology_reads.read_placement(host)
+        product, version, place = topology_state.read_placement(host)
         found = steps.read_marker(host)
         marker = found.marker
         result = {

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.sfb.server.plugins.plugin_utils import deploy_calls, topology_reads
+from ansible_collections.sfb.server.plugins.plugin_utils.state import deployment as deploy_state, topology as topology_state
 from ansible_collections.sfb.server.plugins.plugin_utils.action import SfbAction
 from ansible_collections.sfb.server.plugins.plugin_utils.domain import deployment as dep
 from ansible_collections.sfb.server.plugins.plugin_utils.errors import InvalidArgument, SfbError
@@ -32,7 +32,7 @@ class ActionModule(SfbAction):
             CmdletCall("Get-LocalGroupMember", {"Name": dep.LOCAL_ADMINS_GROUP},
                        select=("Name", "ObjectClass", "PrincipalSource")),
             CmdletCall("Get-Service", {"Name": dep.FIREWALL_SERVICE}, select=("Name", "Status")),
-            deploy_calls.uninstall_entries(),
+            deploy_state.uninstall_entries(),
             CmdletCall("Get-PSDrive", {"PSProvider": "FileSystem"}, select=("Name", "Free", "Used")),
             CmdletCall("Get-ADGroupMember", {"Identity": dep.SERVER_ADMINS_GROUP, "Recursive": True},
                        select=("SamAccountName", "objectClass")),
@@ -53,7 +53,7 @@ class ActionModule(SfbAction):
         second = [CmdletCall("Get-ADGroupMember", {"Identity": g, "Recursive": True}, select=("SamAccountName",))
                   for g in nested_groups]
         if installed.core:
-            second.append(topology_reads.LOCAL_COMPUTER)
+            second.append(topology_state.LOCAL_COMPUTER)
         nested, in_topology = {}, None
         if second:
             more = host.run(Plan.of(*second))

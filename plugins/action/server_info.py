@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from ansible_collections.sfb.server.plugins.plugin_utils.action import SfbAction
-from ansible_collections.sfb.server.plugins.plugin_utils.topology_reads import read_placement
+from ansible_collections.sfb.server.plugins.plugin_utils.state.topology import read_placement
 
 
 class ActionModule(SfbAction):

@@ -12,7 +12,7 @@ services start (seed 002 caution), so the module checks MpsSvc first.
 
 from __future__ import annotations
 
-from ansible_collections.sfb.server.plugins.plugin_utils import deploy_calls
+from ansible_collections.sfb.server.plugins.plugin_utils.state import deployment as deploy_state
 from ansible_collections.sfb.server.plugins.plugin_utils.action import SfbAction
 from ansible_collections.sfb.server.plugins.plugin_utils.domain import deployment as dep
 from ansible_collections.sfb.server.plugins.plugin_utils.errors import SfbError, WaitTimedOut
@@ -20,7 +20,7 @@ from ansible_collections.sfb.server.plugins.plugin_utils.host.plan import Cmdlet
 
 
 def service_reads(targets: list[str], local: str) -> list[CmdletCall]:
-    return [deploy_calls.local_services(None if t == local else t) for t in targets]
+    return [deploy_state.local_services(None if t == local else t) for t in targets]
 
 
 def states_from(targets: list[str], answer) -> dict[str, list[dict]]:
@@ -44,11 +44,11 @@ class ActionModule(SfbAction):
     }
 
     def execute(self, host, args, task_vars):
-        computer, pools = deploy_calls.placement_reads()
+        computer, pools = deploy_state.placement_reads()
         # The local services come with the first read: a server outside a Windows Fabric pool needs no other.
         first = host.read(computer, pools, CmdletCall("Get-Service", {"Name": dep.FIREWALL_SERVICE}, select=("Status",)),
-                          deploy_calls.local_services())
-        placement = deploy_calls.placement_from(first.output(0), first.output(1))
+                          deploy_state.local_services())
+        placement = deploy_state.placement_from(first.output(0), first.output(1))
         firewall = str(first.output(2)[0].get("Status")) if first.output(2) else "not installed"
         targets = list(placement.pool_servers) if placement.uses_fabric else [placement.fqdn]
         ready = [r.lower() for r in (args["ready_servers"] or targets)]

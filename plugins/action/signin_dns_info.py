@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.sfb.server.plugins.plugin_utils import dns_lookup
+from ansible_collections.sfb.server.plugins.plugin_utils.controller import dns_lookup
 from ansible_collections.sfb.server.plugins.plugin_utils.domain import signin
 from ansible_collections.sfb.server.plugins.plugin_utils.action import ControllerAction
 from ansible_collections.sfb.server.plugins.plugin_utils.errors import InvalidArgument

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.sfb.server.plugins.plugin_utils.action import TwinAdminAction
+from ansible_collections.sfb.server.plugins.plugin_utils.twin.admin_action import TwinAdminAction
 from ansible_collections.sfb.server.plugins.plugin_utils.twin import admin
 
 

@@ -18,7 +18,6 @@ from ansible_collections.sfb.server.plugins.plugin_utils.errors import HostUnrea
 from ansible_collections.sfb.server.plugins.plugin_utils.host.base import Host
 from ansible_collections.sfb.server.plugins.plugin_utils.host.plan import Plan
 from ansible_collections.sfb.server.plugins.plugin_utils.host.select import host_for
-from ansible_collections.sfb.server.plugins.plugin_utils.twin.world import WorldStore
 
 
 class SfbAction(ActionBase):
@@ -117,14 +116,4 @@ class ControllerAction(ActionBase):
         return result
 
     def work(self, args: dict) -> dict:
-        raise NotImplementedError
-
-
-class TwinAdminAction(ControllerAction):
-    """Twin management: every module names the world file in `path`."""
-
-    def work(self, args: dict) -> dict:
-        return self.manage(WorldStore(args["path"]), args)
-
-    def manage(self, store: WorldStore, args: dict) -> dict:
         raise NotImplementedError

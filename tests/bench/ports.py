@@ -18,8 +18,8 @@ import time
 REPO = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / ".deps" / "collections"))
 
-from ansible_collections.sfb.server.plugins.plugin_utils import firewall_plan  # noqa: E402
-from ansible_collections.sfb.server.plugins.plugin_utils import port_report_files as files  # noqa: E402
+from ansible_collections.sfb.server.plugins.plugin_utils.state import firewall as firewall_state  # noqa: E402
+from ansible_collections.sfb.server.plugins.plugin_utils.controller import report_files as files  # noqa: E402
 from ansible_collections.sfb.server.plugins.plugin_utils.domain import ports  # noqa: E402
 from ansible_collections.sfb.server.plugins.plugin_utils.host.plan import CmdletCall  # noqa: E402
 from ansible_collections.sfb.server.plugins.plugin_utils.twin import admin  # noqa: E402
@@ -32,9 +32,9 @@ ROLE_SETS = (["FrontEnd"], ["FrontEnd", "Mediation"], ["Director"], ["Mediation"
 def converge(store, server, roles):
     host = TwinHost(store, server)
     started = time.perf_counter()
-    answer = host.read(*firewall_plan.reads())
-    current = firewall_plan.Current.from_answers(answer.output(0), answer.output(1), answer.output(2))
-    work = firewall_plan.reconcile(current, ports.firewall_rules(roles), ports.ipsec_rules(roles))
+    answer = host.read(*firewall_state.reads())
+    current = firewall_state.Current.from_answers(answer.output(0), answer.output(1), answer.output(2))
+    work = firewall_state.reconcile(current, ports.firewall_rules(roles), ports.ipsec_rules(roles))
     if work.plan is not None:
         host.run(work.plan).raise_for_failure()
     return time.perf_counter() - started, len(work.plan.steps) if work.plan else 0, host.round_trips

@@ -24,7 +24,7 @@ sys.path.insert(0, str(REPO / "tests" / "unit" / "signin"))
 from fake_dns_server import FakeDnsServer  # noqa: E402
 from ansible_collections.sfb.server.plugins.action.sip_user_enabled import ActionModule as SipUsers  # noqa: E402
 from ansible_collections.sfb.server.plugins.action.trust_model_data import ActionModule as TrustModel  # noqa: E402
-from ansible_collections.sfb.server.plugins.plugin_utils import dns_lookup  # noqa: E402
+from ansible_collections.sfb.server.plugins.plugin_utils.controller import dns_lookup  # noqa: E402
 from ansible_collections.sfb.server.plugins.plugin_utils.domain import signin  # noqa: E402
 from ansible_collections.sfb.server.plugins.plugin_utils.twin import admin  # noqa: E402
 from ansible_collections.sfb.server.plugins.plugin_utils.twin.host import TwinHost  # noqa: E402

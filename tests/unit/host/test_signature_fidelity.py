@@ -323,7 +323,7 @@ def bind_site(signatures: Signatures, site: CallSite) -> str | None:
 def test_the_scan_finds_the_known_calls():
     # If the scan stops recognising calls, every other check here would pass vacuously.
     cmdlets = {(site.file.name, name) for site in SITES for name in site.cmdlets or ()}
-    assert ("topology_reads.py", "Get-CsComputer") in cmdlets
+    assert ("topology.py", "Get-CsComputer") in cmdlets
     assert ("service_info.py", "Get-CsWindowsService") in cmdlets
 
 

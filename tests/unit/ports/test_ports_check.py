@@ -8,7 +8,7 @@ import importlib
 
 import pytest
 
-from ansible_collections.sfb.server.plugins.plugin_utils import firewall_plan
+from ansible_collections.sfb.server.plugins.plugin_utils.state import firewall as firewall_state
 from ansible_collections.sfb.server.plugins.plugin_utils.domain import ports
 from ansible_collections.sfb.server.plugins.plugin_utils.errors import InvalidArgument
 from ansible_collections.sfb.server.plugins.plugin_utils.host.plan import CmdletCall, Plan
@@ -63,9 +63,9 @@ def tcp(host, peer, port):
 
 def open_firewall(store, server, roles):
     host = TwinHost(store, server)
-    answer = host.read(*firewall_plan.reads())
-    current = firewall_plan.Current.from_answers(answer.output(0), answer.output(1), answer.output(2))
-    host.run(firewall_plan.reconcile(current, ports.firewall_rules(roles), []).plan).raise_for_failure()
+    answer = host.read(*firewall_state.reads())
+    current = firewall_state.Current.from_answers(answer.output(0), answer.output(1), answer.output(2))
+    host.run(firewall_state.reconcile(current, ports.firewall_rules(roles), []).plan).raise_for_failure()
 
 
 def test_twin_port_is_open_only_when_the_peer_firewall_allows_and_a_service_listens(store):

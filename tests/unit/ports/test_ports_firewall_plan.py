@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.sfb.server.plugins.plugin_utils import firewall_plan
+from ansible_collections.sfb.server.plugins.plugin_utils.state import firewall as firewall_state
 from ansible_collections.sfb.server.plugins.plugin_utils.domain import ports
 from ansible_collections.sfb.server.plugins.plugin_utils.host.plan import Plan
 from ansible_collections.sfb.server.plugins.plugin_utils.twin import admin, cmdlets
@@ -124,9 +124,9 @@ def store(tmp_path):
 
 def converge(store, server, roles, **options):
     host = TwinHost(store, server)
-    answer = host.read(*firewall_plan.reads())
-    current = firewall_plan.Current.from_answers(answer.output(0), answer.output(1), answer.output(2))
-    work = firewall_plan.reconcile(current, ports.firewall_rules(roles), ports.ipsec_rules(roles)
+    answer = host.read(*firewall_state.reads())
+    current = firewall_state.Current.from_answers(answer.output(0), answer.output(1), answer.output(2))
+    work = firewall_state.reconcile(current, ports.firewall_rules(roles), ports.ipsec_rules(roles)
                                    if options.get("ipsec") else [], prune=options.get("prune", True))
     if work.plan is not None:
         host.run(work.plan).raise_for_failure()
@@ -177,7 +177,7 @@ def test_a_foreign_rule_holding_a_name_we_need_stops_the_module(store):
         rules = twin_firewall.firewall_of(world.server("fe03.contoso.com"))["rules"]
         rules["sfb.server-TCP-5061"] = twin_firewall._rule({"name": "sfb.server-TCP-5061", "group": "Contoso",
                                                             "protocol": "TCP", "local_port": ["5061"]})
-    with pytest.raises(firewall_plan.RuleConflict) as error:
+    with pytest.raises(firewall_state.RuleConflict) as error:
         converge(store, "fe03.contoso.com", ["FrontEnd"])
     assert "sfb.server-TCP-5061" in error.value.msg
     assert rules_on(store, "fe03.contoso.com")["sfb.server-TCP-5061"]["group"] == "Contoso"
@@ -192,18 +192,18 @@ def test_without_prune_stale_rules_stay(store):
 
 def test_check_mode_host_refuses_the_change_plan(store):
     host = TwinHost(store, "fe01.contoso.com", check_mode=True)
-    answer = host.read(*firewall_plan.reads())  # reads are allowed
-    current = firewall_plan.Current.from_answers(answer.output(0), answer.output(1), answer.output(2))
-    work = firewall_plan.reconcile(current, ports.firewall_rules(["FrontEnd"]), [])
+    answer = host.read(*firewall_state.reads())  # reads are allowed
+    current = firewall_state.Current.from_answers(answer.output(0), answer.output(1), answer.output(2))
+    work = firewall_state.reconcile(current, ports.firewall_rules(["FrontEnd"]), [])
     with pytest.raises(Exception, match="check mode"):
         host.run(work.plan)
     assert not any(r["group"] == ports.GROUP for r in rules_on(store, "fe01.contoso.com").values())
 
 
 def test_every_planned_call_binds_to_the_documented_signatures():
-    current = firewall_plan.Current(rules={"sfb.server-TCP-1": {"name": "sfb.server-TCP-1", "group": ports.GROUP}},
+    current = firewall_state.Current(rules={"sfb.server-TCP-1": {"name": "sfb.server-TCP-1", "group": ports.GROUP}},
                                     ipsec={"sfb.server-ipsec-x-TCP": {"name": "sfb.server-ipsec-x-TCP"}})
-    work = firewall_plan.reconcile(current, ports.firewall_rules(["FrontEnd", "Mediation"]), ports.ipsec_rules(["FrontEnd"]))
+    work = firewall_state.reconcile(current, ports.firewall_rules(["FrontEnd", "Mediation"]), ports.ipsec_rules(["FrontEnd"]))
     cmdlets = {step.cmdlet for step in work.plan.steps}
     assert cmdlets == {"New-NetFirewallRule", "New-NetIPsecRule", "Remove-NetFirewallRule", "Remove-NetIPsecRule"}
     assert isinstance(work.plan, Plan)

@@ -9,7 +9,7 @@ import csv
 import openpyxl
 import pytest
 
-from ansible_collections.sfb.server.plugins.plugin_utils import port_report_files as files
+from ansible_collections.sfb.server.plugins.plugin_utils.controller import report_files as files
 from ansible_collections.sfb.server.plugins.plugin_utils.domain import ports
 
 TOPOLOGY = [

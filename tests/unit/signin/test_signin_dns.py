@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.sfb.server.plugins.plugin_utils import dns_lookup
+from ansible_collections.sfb.server.plugins.plugin_utils.controller import dns_lookup
 from ansible_collections.sfb.server.plugins.plugin_utils.domain import signin
 from ansible_collections.sfb.server.plugins.plugin_utils.domain.signin import Lookup
 from ansible_collections.sfb.server.plugins.plugin_utils.errors import InvalidArgument

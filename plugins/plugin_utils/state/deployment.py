@@ -12,7 +12,7 @@ import datetime
 
 from ansible_collections.sfb.server.plugins.plugin_utils.domain import deployment as dep
 from ansible_collections.sfb.server.plugins.plugin_utils.errors import SfbError
-from ansible_collections.sfb.server.plugins.plugin_utils import topology_reads
+from ansible_collections.sfb.server.plugins.plugin_utils.state import topology as topology_state
 from ansible_collections.sfb.server.plugins.plugin_utils.host.plan import CmdletCall
 
 CERT_PROPERTIES = ("Thumbprint", "Subject", "Issuer", "NotBefore", "NotAfter", "HasPrivateKey", "FriendlyName",
@@ -32,10 +32,10 @@ def bootstrapper_exists(candidates: list[str]) -> CmdletCall:
 
 
 def placement_reads() -> tuple[CmdletCall, CmdletCall]:
-    return topology_reads.PLACEMENT_READS
+    return topology_state.PLACEMENT_READS
 
 
-placement_from = topology_reads.placement_from
+placement_from = topology_state.placement_from
 
 
 def local_services(computer: str | None = None) -> CmdletCall:
