@@ -78,3 +78,40 @@ class WaitTimedOut(SfbError):
     """A bounded wait ended before the condition held."""
 
     kind = "timeout"
+
+
+class UnreadableOutput(SfbError):
+    """A parser met output it cannot interpret: the job stops rather than pass a gate on a guess.
+
+    `command` names the cmdlet or tool, `expected` what the parser looks for, `excerpt` a short
+    cut of what came back, and `accept_with` the one explicit variable or option that accepts
+    the risk of going on without that reading.
+    """
+
+    kind = "unreadable_output"
+    EXCERPT_CHARS = 240
+
+    def __init__(self, command: str, expected: str, got=None, accept_with: str = "", hint: str = "", **details):
+        excerpt = self.excerpt(got)
+        msg = f"The output of {command} could not be read: expected {expected}; got {excerpt}."
+        if not hint:
+            hint = ("Compare it with docs/assumptions.md (the section for this command) and record the real "
+                    "output with scripts/record-lab-samples.ps1 so the parser can be fixed.")
+            if accept_with:
+                hint = (f"{hint} To go on without this reading, at your own risk, set {accept_with}.")
+        super().__init__(msg, hint=hint, command=command, expected=expected, excerpt=excerpt, **details)
+        self.command = command
+        self.expected = expected
+        self.accept_with = accept_with
+
+    @classmethod
+    def excerpt(cls, got) -> str:
+        if got is None:
+            return "nothing"
+        text = got if isinstance(got, str) else repr(got)
+        text = " ".join(text.split())
+        if not text:
+            return "an empty text"
+        if len(text) > cls.EXCERPT_CHARS:
+            text = text[: cls.EXCERPT_CHARS] + "..."
+        return repr(text)
