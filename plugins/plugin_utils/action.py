@@ -14,10 +14,28 @@ from typing import Any
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.sfb.server.plugins.plugin_utils.domain import inputs
 from ansible_collections.sfb.server.plugins.plugin_utils.errors import HostUnreachable, SfbError
 from ansible_collections.sfb.server.plugins.plugin_utils.host.base import Host
 from ansible_collections.sfb.server.plugins.plugin_utils.host.plan import Plan
 from ansible_collections.sfb.server.plugins.plugin_utils.host.select import host_for
+
+
+def refused_inputs(action, args: dict) -> dict | None:
+    """The failed result for arguments Ansible's types let through but the vocabulary refuses
+    (plugin_utils/domain/inputs.py): a list or dict where a single value belongs, then each option's
+    INPUT_CHECKS entry, then the plugin's cross-option `check_inputs`. None when all is well.
+    Runs before `execute`, so a refused task has not touched the server; secrets are never repeated."""
+    spec = action.ARGUMENT_SPEC
+    secrets = [name for name, option in spec.items() if option.get("no_log")]
+    errors = inputs.shape_errors(spec, action._task.args or {})
+    if not errors:
+        errors = inputs.check_errors(action.INPUT_CHECKS, args, secrets) + list(action.check_inputs(args))
+    if not errors:
+        return None
+    msg = inputs.refusal(errors)
+    return {"failed": True, "msg": msg,
+            "error": {"kind": "invalid_argument", "message": msg, "options": [e.option for e in errors]}}
 
 
 class SfbAction(ActionBase):
@@ -31,6 +49,12 @@ class SfbAction(ActionBase):
     REQUIRED_IF: list = []
     REQUIRED_ONE_OF: list = []
     REQUIRED_TOGETHER: list = []
+    # option -> check of plugin_utils/domain/inputs.py, applied after Ansible's validation, before execute.
+    INPUT_CHECKS: dict = {}
+
+    def check_inputs(self, args: dict) -> list:
+        """Checks that involve several options; returns a list of inputs.InputError."""
+        return []
 
     def run(self, tmp=None, task_vars=None):
         task_vars = task_vars or {}
@@ -47,6 +71,10 @@ class SfbAction(ActionBase):
         except AnsibleActionFail as exc:
             result.update(failed=True, msg=str(exc), error={"kind": "invalid_argument", "message": str(exc)})
             return result
+        refusal = refused_inputs(self, args)
+        if refusal:
+            result.update(refusal, changed=False)
+            return result
         host = None
         try:
             host = host_for(self, task_vars)
@@ -59,6 +87,25 @@ class SfbAction(ActionBase):
         if host is not None:
             result["round_trips"] = host.round_trips
         return result
+
+    def require_become(self, server: str, why: str) -> None:
+        """Fail at once when a DPAPI-bound step runs without become.
+
+        Ansible's "Windows Remote Management" page (WinRM limitations): a network logon cannot use
+        DPAPI, which SQL Server Express (the local store, RTCLocal) and the Cloud Connector credential
+        cache need; CredSSP does not lift it, `become` with `become_method: runas` does. Without it the
+        installer would fail deep inside, so the task stops before anything is read or changed.
+        """
+        become = getattr(self._connection, "become", None)
+        method = str(getattr(become, "name", "") or "").rsplit(".", 1)[-1]
+        if become is None or method != "runas":
+            raise SfbError(
+                f"{server}: {why}, which needs DPAPI: it must run with become "
+                f"({'no become' if become is None else 'become_method ' + method}).",
+                hint="Set `become: true` and `become_method: runas` (with `become_user` the run account) on the play "
+                "or in the inventory (ansible_become: true, ansible_become_method: runas, ansible_become_user: "
+                "CONTOSO\\sfbadmin); CredSSP alone does not give DPAPI.",
+                kind="become_required")
 
     @property
     def check_mode(self) -> bool:
@@ -100,6 +147,11 @@ class ControllerAction(ActionBase):
     MUTUALLY_EXCLUSIVE: list = []
     REQUIRED_IF: list = []
     REQUIRED_ONE_OF: list = []
+    INPUT_CHECKS: dict = {}
+
+    def check_inputs(self, args: dict) -> list:
+        """Checks that involve several options; returns a list of inputs.InputError."""
+        return []
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
@@ -107,6 +159,10 @@ class ControllerAction(ActionBase):
             _unused, args = self.validate_argument_spec(
                 argument_spec=self.ARGUMENT_SPEC, mutually_exclusive=self.MUTUALLY_EXCLUSIVE,
                 required_if=self.REQUIRED_IF, required_one_of=self.REQUIRED_ONE_OF)
+            refusal = refused_inputs(self, args)
+            if refusal:
+                result.update(refusal, changed=False)
+                return result
             result.update(self.work(args))
         except AnsibleActionFail as exc:
             result.update(failed=True, msg=str(exc), error={"kind": "invalid_argument", "message": str(exc)})
