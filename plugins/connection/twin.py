@@ -50,6 +50,14 @@ class Connection(ConnectionBase):
     allow_executable = False
     _shell_type = "powershell"
 
+    @property
+    def runs_with_become(self) -> bool:
+        """Whether the task runs with become through runas (Ansible sets `self.become` per task).
+
+        The twin refuses the DPAPI-bound steps (SQL Server Express for the local store, the Cloud
+        Connector credential cache) without it, as a real server's network logon would."""
+        return self.become is not None and str(getattr(self.become, "name", "")).rsplit(".", 1)[-1] == "runas"
+
     def _connect(self):
         self._connected = True
         return self

@@ -23,7 +23,8 @@ def host_for(action, task_vars: dict) -> Host:
         from ansible_collections.sfb.server.plugins.plugin_utils.twin.world import WorldStore
 
         server = str(connection.get_option("remote_addr") or name)
-        return TwinHost(WorldStore(connection.get_option("world")), server, check_mode)
+        return TwinHost(WorldStore(connection.get_option("world")), server, check_mode,
+                        become=getattr(connection, "runs_with_become", None))
     shell = getattr(getattr(connection, "_shell", None), "SHELL_FAMILY", None)
     if shell not in WINDOWS_SHELLS:
         raise InvalidArgument(

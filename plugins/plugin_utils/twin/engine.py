@@ -24,7 +24,7 @@ _MAX_WAIT_VIRTUAL_SECONDS = 3 * 86400
 
 
 def execute(store: WorldStore, server: str, steps: list[dict], modules: list[str],
-            secrets: Mapping[str, str] | None = None) -> dict:
+            secrets: Mapping[str, str] | None = None, become: bool | None = None) -> dict:
     """The runner-shaped answer of `server` to a wire plan."""
     registry.load()
     secrets = secrets or {}
@@ -43,7 +43,7 @@ def execute(store: WorldStore, server: str, steps: list[dict], modules: list[str
                 }
     answers = []
     for index, step in enumerate(steps):
-        answer = _run_step(store, server, index, step, secrets)
+        answer = _run_step(store, server, index, step, secrets, become)
         answers.append(answer)
         if answer["error"] is not None:
             break
@@ -61,11 +61,13 @@ def _reachable(world: World, server: str) -> dict:
     return host
 
 
-def _run_step(store: WorldStore, server: str, index: int, step: dict, secrets: Mapping[str, str]) -> dict:
+def _run_step(store: WorldStore, server: str, index: int, step: dict, secrets: Mapping[str, str],
+              become: bool | None = None) -> dict:
     answer: dict[str, Any] = {"index": index, "output": [], "error": None, "exit_code": None,
                               "stdout": "", "stderr": ""}
     with store.transaction(simulation.advance) as world:
         call, handler, problem = _prepare(world, server, step, secrets)
+        call.become = become
         if problem is not None:
             answer["error"] = problem
             world.record(call.server["fqdn"], "step_refused", command=step.get("name") or step.get("path"),
@@ -78,7 +80,8 @@ def _run_step(store: WorldStore, server: str, index: int, step: dict, secrets: M
             raise RuntimeError(f"twin handler for {call.name} waits beyond any real cmdlet")
         time.sleep(world.clock.real_seconds(result.until - world.clock.now()))
         with store.transaction(simulation.advance) as world:
-            call = registry.Call(call.name, call.parameters, world, _reachable(world, server), call.arguments)
+            call = registry.Call(call.name, call.parameters, world, _reachable(world, server), call.arguments,
+                                 become=become)
             result = _resume(result, call)
     if isinstance(result, registry.CmdletError):
         answer["error"] = {"message": result.message, "category": result.category, "error_id": result.error_id}

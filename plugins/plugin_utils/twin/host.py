@@ -19,13 +19,16 @@ _POLL_SECONDS = 15
 
 
 class TwinHost(Host):
-    def __init__(self, store: WorldStore, server: str, check_mode: bool = False):
+    def __init__(self, store: WorldStore, server: str, check_mode: bool = False, become: bool | None = None):
         super().__init__(server, check_mode)
         self.store = store
+        # Whether the connection runs the task with become (runas); None: not told (direct callers).
+        self.become = become
         self._clock = store.clock()
 
     def _run(self, plan: Plan) -> PlanResult:
-        answer = engine.execute(self.store, self.name, plan.to_wire(), plan.modules(), plan.secrets)
+        answer = engine.execute(self.store, self.name, plan.to_wire(), plan.modules(), plan.secrets,
+                                become=self.become)
         return parse_runner_result(plan, answer, self.name)
 
     def now(self) -> float:

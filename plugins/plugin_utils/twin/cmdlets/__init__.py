@@ -56,6 +56,8 @@ class Call:
     world: World
     server: dict
     arguments: list[str] = field(default_factory=list)
+    # Whether the task runs with become (runas): DPAPI-bound steps need it. None: not told.
+    become: bool | None = None
 
     def get(self, parameter: str, default: Any = None) -> Any:
         return self.parameters.get(parameter, default)
