@@ -26,6 +26,8 @@ FORBIDDEN = {
     "controller": {"state", "host", "twin", "action"},
     "host": {"state", "domain", "controller", "action"},
     "action": {"twin"},
+    # The twin is a witness: it judges with its own tables (twin/knowledge), never the domain's.
+    "twin": {"domain", "state", "controller"},
 }
 
 

@@ -29,10 +29,8 @@ import datetime
 import hashlib
 from typing import Any, Callable
 
-from ansible_collections.sfb.server.plugins.plugin_utils.domain import roles as role_catalog
-from ansible_collections.sfb.server.plugins.plugin_utils.domain import versions
-from ansible_collections.sfb.server.plugins.plugin_utils.domain.quorum import quorum_rule
 from ansible_collections.sfb.server.plugins.plugin_utils.errors import SfbError, WorldDescriptionError
+from ansible_collections.sfb.server.plugins.plugin_utils.twin import knowledge
 
 DEFAULT_SPEED = 600.0
 DEFAULT_START = "2026-01-05T02:00:00+00:00"
@@ -126,7 +124,7 @@ def _pool(value: Any, where: str, site: str, builder: WorldBuilder, settings: di
     state = _choice(pool.get("state", "deployed"), STATES, f"{where}.state")
     product = _product(pool.get("product", settings["product"]), f"{where}.product")
     try:
-        roles = role_catalog.check_roles(pool.get("roles", [role_catalog.FRONT_END]))
+        roles = knowledge.check_roles(pool.get("roles", [knowledge.FRONT_END]))
     except SfbError as exc:
         raise WorldDescriptionError(f"{where}.roles: {exc.msg}", hint=exc.hint) from None
     load = _mapping(pool.get("load", {}), f"{where}.load", optional=("sessions_per_minute", "session_minutes"))
@@ -137,9 +135,9 @@ def _pool(value: Any, where: str, site: str, builder: WorldBuilder, settings: di
         raise WorldDescriptionError(
             f"{where}: a Standard Edition pool has exactly one server, not {len(servers)}."
         )
-    if edition == "Enterprise" and role_catalog.FRONT_END in roles:
+    if edition == "Enterprise" and knowledge.FRONT_END in roles:
         try:  # the documented quorum table stops at 12 Front Ends (2015) and 16 (2019)
-            quorum_rule(len(servers), product)
+            knowledge.check_pool_size(len(servers), product)
         except SfbError as exc:
             raise WorldDescriptionError(f"{where}.servers: {exc.msg}") from None
     names = []
@@ -197,10 +195,10 @@ def server_document(fqdn: str, site: str, pool: str, edition: str, roles: list[s
                     updates: list[dict] | None = None) -> dict:
     """A server as the twin keeps it. `bare`: in the published topology, nothing installed yet."""
     deployed = state == "deployed"
-    info = versions.product(product)
+    info = knowledge.product(product)
     services = {}
     if deployed:
-        for spec in role_catalog.services_for(roles):
+        for spec in knowledge.services_for(roles):
             services[spec.name] = {
                 "display_name": spec.display_name,
                 "role": spec.role,
@@ -252,11 +250,14 @@ def _initial_certificates(fqdn: str, pool: str, now: float) -> list[dict]:
 
 
 def _update(value: Any, where: str) -> dict:
-    update = _mapping(value, where, required=("kb",), optional=("title", "minutes", "reboot", "category"))
+    update = _mapping(value, where, required=("kb",),
+                      optional=("title", "minutes", "download_minutes", "reboot", "category"))
     return {
         "kb": _text(update["kb"], f"{where}.kb"),
         "title": str(update.get("title", update["kb"])),
         "minutes": _number(update.get("minutes", 10), f"{where}.minutes", 0),
+        # Download apart from install (issue #16): fetched ahead by a download, or at install time.
+        "download_minutes": _number(update.get("download_minutes", 0), f"{where}.download_minutes", 0),
         "reboot": bool(update.get("reboot", True)),
         "category": str(update.get("category", "SecurityUpdates")),
     }
@@ -334,7 +335,7 @@ def _choice(value: Any, choices: tuple, where: str) -> str:
 
 def _product(value: Any, where: str) -> str:
     try:
-        return versions.product(str(value)).key
+        return knowledge.product(str(value)).key
     except SfbError as exc:
         raise WorldDescriptionError(f"{where}: {exc.msg}", hint=exc.hint) from None
 

@@ -7,7 +7,9 @@ from __future__ import annotations
 import time
 
 from ansible_collections.sfb.server.plugins.plugin_utils.errors import HostUnreachable, WaitTimedOut
-from ansible_collections.sfb.server.plugins.plugin_utils.host.base import Host, UpdateRun, parse_runner_result
+from ansible_collections.sfb.server.plugins.plugin_utils.host.base import (
+    Host, UpdateDownload, UpdateRun, parse_runner_result,
+)
 from ansible_collections.sfb.server.plugins.plugin_utils.host.plan import Plan, PlanResult
 from ansible_collections.sfb.server.plugins.plugin_utils.twin import engine, simulation
 from ansible_collections.sfb.server.plugins.plugin_utils.twin.world import WorldStore
@@ -67,6 +69,38 @@ class TwinHost(Host):
         self.round_trips += 1
         return pending
 
+    def download_updates(self, categories: list[str], reject: list[str], timeout: float) -> UpdateDownload:
+        # win_updates.ps1 (state=downloaded) skips an update already downloaded and fetches the others;
+        # the server keeps serving meanwhile: a download touches no service.
+        self._refuse_in_check_mode("download Windows updates")
+        with self.store.transaction(simulation.advance) as world:
+            server = engine._reachable(world, self.name)
+            chosen = [u for u in server["updates"]["pending"]
+                      if (not categories or u["category"] in categories) and u["kb"] not in reject]
+            fetch = [u for u in chosen if not u.get("downloaded")]
+            minutes = sum(u.get("download_minutes", 0) for u in fetch)
+            if fetch:
+                world.record(server["fqdn"], "updates_download_started", kbs=[u["kb"] for u in fetch], minutes=minutes)
+        self.round_trips += 1
+        if minutes * 60 > timeout:
+            raise WaitTimedOut(f"{self.name}: downloading {len(fetch)} update(s) takes {minutes:g} minutes, more "
+                               f"than the {int(timeout)} seconds allowed.", hint="Allow a longer update timeout.")
+        self.sleep(minutes * 60)
+        if fetch:
+            with self.store.transaction(simulation.advance) as world:
+                server = engine._reachable(world, self.name)
+                kbs = {u["kb"] for u in fetch}
+                for update in server["updates"]["pending"]:
+                    if update["kb"] in kbs:
+                        update["downloaded"] = True
+                world.record(server["fqdn"], "updates_downloaded", kbs=sorted(kbs), minutes=minutes)
+
+        def public(update: dict) -> dict:
+            return {"kb": update["kb"], "title": update["title"], "category": update["category"]}
+
+        return UpdateDownload(downloaded=[public(u) for u in fetch],
+                              already=[public(u) for u in chosen if u not in fetch], failed=[])
+
     def install_updates(self, categories: list[str], reject: list[str], timeout: float) -> UpdateRun:
         self._refuse_in_check_mode("install Windows updates")
         with self.store.transaction(simulation.advance) as world:
@@ -74,15 +108,19 @@ class TwinHost(Host):
             chosen = [u for u in server["updates"]["pending"]
                       if (not categories or u["category"] in categories) and u["kb"] not in reject]
             minutes = sum(u["minutes"] for u in chosen)
-            world.record(server["fqdn"], "updates_install_started", kbs=[u["kb"] for u in chosen], minutes=minutes)
+            # ansible.windows' win_updates.ps1 downloads the updates not downloaded yet before it installs
+            # them: an update not staged ahead (download_updates) is fetched now, inside the window.
+            fetching = sum(u.get("download_minutes", 0) for u in chosen if not u.get("downloaded"))
+            world.record(server["fqdn"], "updates_install_started", kbs=[u["kb"] for u in chosen], minutes=minutes,
+                         download_minutes=fetching)
         self.round_trips += 1
-        if minutes * 60 > timeout:
+        if (minutes + fetching) * 60 > timeout:
             raise WaitTimedOut(
-                f"{self.name}: installing {len(chosen)} update(s) takes {minutes:g} minutes, more than the "
+                f"{self.name}: installing {len(chosen)} update(s) takes {minutes + fetching:g} minutes, more than the "
                 f"{int(timeout)} seconds allowed.",
                 hint="Allow a longer update timeout.",
             )
-        self.sleep(minutes * 60)
+        self.sleep((minutes + fetching) * 60)
         with self.store.transaction(simulation.advance) as world:
             server = engine._reachable(world, self.name)
             failing = set(server["faults"].get("update_fails") or [])

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from ansible_collections.sfb.server.plugins.plugin_utils.domain.quorum import quorum_rule
+from ansible_collections.sfb.server.plugins.plugin_utils.twin import knowledge
 from ansible_collections.sfb.server.plugins.plugin_utils.twin.world import World
 
 # The twin does not replay more than this much missed history in one go: older sessions would
@@ -236,7 +236,7 @@ def check_pools(world: World) -> None:
             is_up(world.servers[name]) and world.servers[name]["services"].get("RTCSRV", {}).get("status") == "Running"
             for name in pool["servers"]
         ]
-        holds = quorum_rule(len(running), pool["product"]).holds(running)
+        holds = knowledge.quorum_holds(running, pool["product"])
         if holds != pool.get("quorum", True):
             pool["quorum"] = holds
             world.record(pool["fqdn"], "quorum_restored" if holds else "quorum_lost",

@@ -64,7 +64,9 @@ def test_activity_level_counts_the_sessions_of_the_service(make_world, fake_time
     store = make_world(three_front_ends())
     for server in FRONT_ENDS:
         view = services(TwinHost(store, server))
-        assert view["RTCSRV"]["ActivityLevel"] == f"Active Connections={len(_alive(store, server))}"
+        # One string of `Counter Name=value` pairs joined by commas, as in the published capture
+        # (../shared/reference/samples/published/Get-CsWindowsService.1.txt).
+        assert view["RTCSRV"]["ActivityLevel"] == f"Incoming Requests per Second=0,Messages in Server=0,Active Connections={len(_alive(store, server))}"
         # Services that carry no session report no activity level at all.
         assert view["RTCRGS"]["ActivityLevel"] is None
         assert view["RTCASMCU"]["ActivityLevel"] == "Active Connections=0"
@@ -102,7 +104,7 @@ def test_graceful_stop_drains_without_dropping_a_session(make_world, fake_time):
     _stop(store, FE1, Name="RTCSRV", Graceful=True, NoWait=True)
     view = services(TwinHost(store, FE1))["RTCSRV"]
     assert view["Status"] == "Running", "a draining service is still running"
-    assert view["ActivityLevel"] == f"Active Connections={carried}"
+    assert view["ActivityLevel"] == f"Incoming Requests per Second=0,Messages in Server=0,Active Connections={carried}"
     assert admin.summary(store)["servers"][FE1]["services"]["RTCSRV"] == "Running (draining)"
     (drain,) = kinds(store, "drain_started")
     assert drain["server"] == FE1
@@ -137,7 +139,7 @@ def test_a_plain_stop_drops_the_sessions_and_counts_them(make_world, fake_time):
     assert dropped["detail"] == {"count": carried, "service": "RTCSRV", "reason": "RTCSRV stopped"}
     assert store.read().pools["pool01.contoso.com"]["stats"]["sessions_dropped"] == carried
     assert admin.summary(store)["sessions_dropped"] == carried
-    assert services(TwinHost(store, FE2))["RTCSRV"]["ActivityLevel"] == "Active Connections=0"
+    assert services(TwinHost(store, FE2))["RTCSRV"]["ActivityLevel"] == "Incoming Requests per Second=0,Messages in Server=0,Active Connections=0"
 
 
 def test_a_plain_stop_cuts_a_drain_short(make_world, fake_time):

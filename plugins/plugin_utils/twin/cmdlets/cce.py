@@ -33,9 +33,8 @@ import ntpath
 import uuid
 from typing import Any
 
-from ansible_collections.sfb.server.plugins.plugin_utils.domain import cce as model
 from ansible_collections.sfb.server.plugins.plugin_utils.errors import WorldDescriptionError
-from ansible_collections.sfb.server.plugins.plugin_utils.twin import description, simulation
+from ansible_collections.sfb.server.plugins.plugin_utils.twin import description, knowledge, simulation
 from ansible_collections.sfb.server.plugins.plugin_utils.twin.host import REBOOT_SECONDS
 from ansible_collections.sfb.server.plugins.plugin_utils.twin.cmdlets import (
     Call, CmdletError, ExitCode, Wait, cmdlet, executable, extends, powershell_module,
@@ -121,7 +120,7 @@ def _describe_appliance(value: Any, where: str, site: str, site_dir: str, index:
         "module_on_psmodulepath", "stuck_image_mount", "backup_version"))
     host = description._fqdn(a["host"], f"{where}.host")
     short, domain = host.split(".", 1)
-    version = model.parse_version(str(a.get("version", "2.1.0")))
+    version = knowledge.parse_version(str(a.get("version", "2.1.0")))
     if version is None:
         raise WorldDescriptionError(f"{where}.version: {a.get('version')!r} is not a version such as 2.1.0.")
     faults = description._mapping(a.get("faults", {}), f"{where}.faults", optional=tuple(description.FAULTS))
@@ -134,10 +133,10 @@ def _describe_appliance(value: Any, where: str, site: str, site_dir: str, index:
     ca = _new_ca(host, now, a.get("ca_days_left", 1500))
     appliance_dir = r"C:\CCE\ApplianceRoot"
     vms = []
-    for role in model.VM_ROLES:
+    for role in knowledge.cce("vm_roles"):
         fqdn = f"{short}-{_VM_SUFFIX[role]}.{domain}"
         doc = _server_doc(fqdn, site, now, {}, [dict(u) for u in vm_updates])
-        services = model.monitored_services(role, version)
+        services = knowledge.cce_monitored_services(role, version)
         doc["services"] = {n: _service(n, role) for n in services}
         internal = None
         if role != "AD":
@@ -145,9 +144,9 @@ def _describe_appliance(value: Any, where: str, site: str, site_dir: str, index:
         doc["cce_vm"] = {
             "appliance": host,
             "role": role,
-            "vm_name": f"{role}-{model.version_text(version)}",
-            "switches": list(model.EXPECTED_SWITCHES[role]),
-            "firewall_rules": {rule: True for rule in model.MONITORED_FIREWALL_RULES.get(role, ())},
+            "vm_name": f"{role}-{knowledge.version_text(version)}",
+            "switches": list(knowledge.cce("switches")[role]),
+            "firewall_rules": {rule: True for rule in knowledge.cce_monitored_firewall_rules(role)},
             "certificates": [internal] if internal else [],
         }
         builder.add("server", fqdn, doc, f"{where} ({role} VM)")
@@ -166,7 +165,7 @@ def _describe_appliance(value: Any, where: str, site: str, site_dir: str, index:
     }
     doc["files"] = {
         ntpath.join(appliance_dir, "CloudConnector.ini").lower(): {"path": ntpath.join(appliance_dir, "CloudConnector.ini"), "lines": ini},
-        (model.MODULE_FOLDER + r"\CloudConnector.psd1").lower(): {"path": model.MODULE_FOLDER + r"\CloudConnector.psd1", "lines": []},
+        (knowledge.cce("module_folder") + r"\CloudConnector.psd1").lower(): {"path": knowledge.cce("module_folder") + r"\CloudConnector.psd1", "lines": []},
         r"c:\users\administrator\appdata\local\microsoft\windows\powershell\moduleanalysiscache": {
             "path": r"C:\Users\Administrator\AppData\Local\Microsoft\Windows\PowerShell\ModuleAnalysisCache", "lines": []},
         r"c:\programdata\cloudconnector\credentials.administrator.xml": {
@@ -176,8 +175,8 @@ def _describe_appliance(value: Any, where: str, site: str, site_dir: str, index:
         "site": site,
         "name": a.get("name") or short.upper(),
         "identity": str(uuid.UUID(hashlib.md5(host.encode()).hexdigest())),
-        "version": model.version_text(version),
-        "running_version": model.version_text(version),
+        "version": knowledge.version_text(version),
+        "running_version": knowledge.version_text(version),
         "backup_version": a.get("backup_version"),
         "registered": bool(a.get("registered", True)),
         "mediation_fqdn": str(a.get("mediation_fqdn") or f"ms.{short}.{domain}"),
@@ -223,15 +222,15 @@ def _new_ca(host: str, now: float, days_left: float) -> dict:
     # Seed 001: CA certificates are valid for five years.
     return {"thumbprint": _thumb("ca", host, now, days_left),
             "subject": f"CN=CCE CA {host.split('.')[0].upper()} {_thumb(host, now)[:6]}",
-            "not_before": not_after - model.CA_LIFETIME_DAYS * 86400, "not_after": not_after}
+            "not_before": not_after - knowledge.cce("ca_lifetime_days") * 86400, "not_after": not_after}
 
 
 def _issue(fqdn: str, ca: dict, now: float, days_left: float | None = None) -> dict:
     # Seed 001: internal certificates are valid for two years.
-    not_after = now + (model.INTERNAL_LIFETIME_DAYS if days_left is None else float(days_left)) * 86400
+    not_after = now + (knowledge.cce("internal_lifetime_days") if days_left is None else float(days_left)) * 86400
     return {"thumbprint": _thumb("cert", fqdn, ca["thumbprint"], now, not_after), "subject": f"CN={fqdn}",
             "issuer": ca["subject"], "issuer_ca": dict(ca),
-            "not_before": not_after - model.INTERNAL_LIFETIME_DAYS * 86400, "not_after": not_after}
+            "not_before": not_after - knowledge.cce("internal_lifetime_days") * 86400, "not_after": not_after}
 
 
 # -- what moves by itself -----------------------------------------------------------------------
@@ -358,7 +357,7 @@ def _has_cloud_connector(world: World, server: dict) -> bool:
     if "cce" not in server:
         return False
     path = server["registry"][ENVIRONMENT_KEY].get("PSModulePath", "")
-    return model.path_list_contains(path, model.MODULES_ROOT)
+    return knowledge.path_list_contains(path, knowledge.cce("modules_root"))
 
 
 @powershell_module("Hyper-V")
@@ -386,7 +385,7 @@ def _appliance(call: Call) -> dict:
 
 
 def _version(call: Call) -> tuple[int, ...]:
-    return model.parse_version(_appliance(call)["version"])
+    return knowledge.parse_version(_appliance(call)["version"])
 
 
 def _not_recognized(name: str) -> CmdletError:
@@ -397,9 +396,9 @@ def _not_recognized(name: str) -> CmdletError:
 def _require(call: Call, since: tuple[int, ...] | None = None, until: tuple[int, ...] | None = None) -> None:
     """A cmdlet that the installed version does not have is simply unknown to PowerShell."""
     version = _version(call)
-    if since and not model.at_least(version, since):
+    if since and not knowledge.at_least(version, since):
         raise _not_recognized(call.name)
-    if until and model.at_least(version, until):
+    if until and knowledge.at_least(version, until):
         raise _not_recognized(call.name)
 
 
@@ -427,7 +426,7 @@ def _credentials_readable(call: Call) -> None:
 
 @cmdlet("Get-CcVersion")
 def get_cc_version(call: Call):
-    _require(call, since=model.GET_CC_VERSION_SINCE)
+    _require(call, since=knowledge.cce("get_cc_version_since"))
     appliance = _appliance(call)
     kind = str(call.get("VersionType", "RunningScripts")).lower()
     if kind == "all":
@@ -446,7 +445,7 @@ def get_cc_running_version(call: Call):
 
 @cmdlet("Get-CcApplianceStatus")
 def get_cc_appliance_status(call: Call):
-    _require(call, since=model.APPLIANCE_STATUS_SINCE)
+    _require(call, since=knowledge.cce("appliance_status_since"))
     appliance = _appliance(call)
     # The page documents no property names ("returns the status of the appliance"): the twin answers
     # with one line of text, which the info module reports as it comes.
@@ -553,32 +552,32 @@ def _renew_server(call: Call):
 
 @cmdlet("Renew-CcServerCertificate")
 def renew_cc_server_certificate(call: Call):
-    _require(call, until=model.UPDATE_CMDLETS_SINCE)
+    _require(call, until=knowledge.cce("update_cmdlets_since"))
     return _renew_server(call)
 
 
 @cmdlet("Update-CcServerCertificate")
 def update_cc_server_certificate(call: Call):
-    _require(call, since=model.UPDATE_CMDLETS_SINCE)
+    _require(call, since=knowledge.cce("update_cmdlets_since"))
     return _renew_server(call)
 
 
 def _renew_ca(call: Call):
     appliance = _appliance(call)
-    appliance["ca"] = _new_ca(call.server["fqdn"], call.world.now, model.CA_LIFETIME_DAYS)
+    appliance["ca"] = _new_ca(call.server["fqdn"], call.world.now, knowledge.cce("ca_lifetime_days"))
     _record(call, "cce_ca_renewed", ca=appliance["ca"]["thumbprint"])
     return []
 
 
 @cmdlet("Renew-CcCACertificate")
 def renew_cc_ca_certificate(call: Call):
-    _require(call, until=model.UPDATE_CMDLETS_SINCE)
+    _require(call, until=knowledge.cce("update_cmdlets_since"))
     return _renew_ca(call)
 
 
 @cmdlet("Update-CcCACertificate")
 def update_cc_ca_certificate(call: Call):
-    _require(call, since=model.UPDATE_CMDLETS_SINCE)
+    _require(call, since=knowledge.cce("update_cmdlets_since"))
     return _renew_ca(call)
 
 
@@ -592,7 +591,7 @@ def reset_cc_ca_certificate(call: Call):
         appliance["ca"] = dict(backup)
         _record(call, "cce_ca_reset", ca=appliance["ca"]["thumbprint"], from_backup=True)
     else:
-        appliance["ca"] = _new_ca(call.server["fqdn"], call.world.now, model.CA_LIFETIME_DAYS)
+        appliance["ca"] = _new_ca(call.server["fqdn"], call.world.now, knowledge.cce("ca_lifetime_days"))
         _record(call, "cce_ca_reset", ca=appliance["ca"]["thumbprint"], from_backup=False)
     return []
 

@@ -22,10 +22,10 @@ import datetime
 import fnmatch
 import ntpath
 
-from ansible_collections.sfb.server.plugins.plugin_utils.domain import deployment as dep
-from ansible_collections.sfb.server.plugins.plugin_utils.domain import roles as role_catalog
-from ansible_collections.sfb.server.plugins.plugin_utils.domain import versions
-from ansible_collections.sfb.server.plugins.plugin_utils.domain.quorum import first_start_minimum
+from ansible_collections.sfb.server.plugins.plugin_utils.twin import knowledge
+from ansible_collections.sfb.server.plugins.plugin_utils.twin import knowledge as dep
+from ansible_collections.sfb.server.plugins.plugin_utils.twin import knowledge as role_catalog
+from ansible_collections.sfb.server.plugins.plugin_utils.twin import knowledge as versions
 from ansible_collections.sfb.server.plugins.plugin_utils.twin import description, simulation
 from ansible_collections.sfb.server.plugins.plugin_utils.twin.cmdlets import (
     Call, CmdletError, ExitCode, Wait, cmdlet, executable, extends, powershell_module,
@@ -425,7 +425,7 @@ def start_pool(call: Call):
     skip = {str(s).lower() for s in (call.get("SkipServer") or [])}
     members = [call.world.servers[n] for n in pool["servers"] if n in call.world.servers]
     ready = [s for s in members if s["fqdn"] not in skip and _deployed(s)]
-    minimum = first_start_minimum(len(members))
+    minimum = knowledge.first_start_minimum(len(members), pool["product"])
     # high-availability.md: "The first time you start a new Front End pool, it is essential that 85% of
     # the servers are up and running ... If fewer servers are running, the services might be stuck in
     # the starting state and the pool might not start."

@@ -25,9 +25,8 @@ import hashlib
 import uuid
 from typing import Any
 
-from ansible_collections.sfb.server.plugins.plugin_utils.domain import ports
 from ansible_collections.sfb.server.plugins.plugin_utils.errors import WorldDescriptionError
-from ansible_collections.sfb.server.plugins.plugin_utils.twin import description, simulation
+from ansible_collections.sfb.server.plugins.plugin_utils.twin import description, knowledge, simulation
 from ansible_collections.sfb.server.plugins.plugin_utils.twin.cmdlets import Call, CmdletError, cmdlet, powershell_module
 
 description.FAULTS.update({
@@ -113,8 +112,8 @@ def _describe_firewall(value: Any, builder, settings: dict) -> None:
             for port in rule["local_port"]:
                 if port != "Any":
                     try:
-                        ports.parse_ports(port, f"{where}.rules[{i}].local_port")
-                    except ports.PortSpecError as exc:
+                        knowledge.parse_ports(port, f"{where}.rules[{i}].local_port")
+                    except knowledge.PortSpecError as exc:
                         raise WorldDescriptionError(exc.msg, hint=exc.hint) from None
             state["rules"][rule["name"]] = rule
 
@@ -239,8 +238,8 @@ def _check_ports(call: Call, protocol: str, local_port: list[str]) -> None:
         if port == "Any":
             continue
         try:
-            ports.parse_ports(port)
-        except ports.PortSpecError:
+            knowledge.parse_ports(port)
+        except knowledge.PortSpecError:
             raise CmdletError("The parameter is incorrect.", "InvalidArgument",
                               f"HRESULT 0x80070057,{call.name}") from None
 
@@ -419,9 +418,9 @@ def _covers(local_ports: list[str], port: int) -> bool:
         if text == "Any":
             return True
         try:
-            if any(port in r for r in ports.parse_ports(text)):
+            if any(port in r for r in knowledge.parse_ports(text)):
                 return True
-        except ports.PortSpecError:
+        except knowledge.PortSpecError:
             continue
     return False
 
@@ -434,9 +433,12 @@ def listens(server: dict, port: int) -> bool:
         return False
     # 445 (the Master Replicator Agent's row) is SMB, which every Windows server listens on, so the
     # Central Management store host's rows are listened on by all: the world does not say which
-    # Front End holds the store, the inventory does.
-    for row in ports.server_rows(server["roles"], central_management_store=True):
-        if "TCP" in row.transport and row.single_port == port:
+    # Front End holds the store, the inventory does. The table is the twin's own reading of the ports
+    # page (knowledge/ports.yml); rows the page calls outgoing are not listened on. Only single ports
+    # are tested: a media range is opened for media, not for a TCP handshake on its first port.
+    for row in knowledge.server_port_rows(server["roles"], central_management_store=True):
+        if row.listens and "TCP" in row.transport and len(row.ranges) == 1 \
+                and row.ranges[0].first == row.ranges[0].last == port:
             return True
     return False
 

@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.sfb.server.plugins.plugin_utils.domain.quorum import quorum_rule
-from ansible_collections.sfb.server.plugins.plugin_utils.twin import description, simulation
+from ansible_collections.sfb.server.plugins.plugin_utils.twin import description, knowledge, simulation
 from ansible_collections.sfb.server.plugins.plugin_utils.twin.cmdlets import Call, CmdletError, Wait, cmdlet, extends
 
 description.FAULTS.setdefault(
@@ -61,7 +60,7 @@ def _running(call: Call, pool: dict) -> list[bool]:
 
 def _holds_without(call: Call, pool: dict, fqdn: str) -> bool:
     flags = [up and name != fqdn for name, up in zip(pool["servers"], _running(call, pool))]
-    return quorum_rule(len(flags), pool["product"]).holds(flags)
+    return knowledge.quorum_holds(flags, pool["product"])
 
 
 def _local_front_end(call: Call, name: str) -> dict:
@@ -84,7 +83,7 @@ def _upgrade_state(call: Call, name: str) -> list[dict]:
         if busy[0]["faults"]["readiness_busy"] <= 0:
             busy[0]["faults"].pop("readiness_busy")
         state = "Busy"
-    elif not quorum_rule(len(running), pool["product"]).holds(running):
+    elif not knowledge.quorum_holds(running, pool["product"]):
         state = "InsufficientActiveFrontEnds"
     else:
         state = "Ready"
@@ -129,7 +128,7 @@ def get_pool_fabric_state(call: Call):
     running = _running(call, pool)
     groups = ROUTING_GROUPS_PER_SERVER * len(servers)
     missing = sum(int(s["faults"].get("missing_replicas") or 0) for s in servers)
-    if not quorum_rule(len(running), pool["product"]).holds(running):
+    if not knowledge.quorum_holds(running, pool["product"]):
         missing = groups
     # The output is a String whose layout is not documented; this is the twin's own wording.
     return [f"Pool {pool['fqdn']}: {sum(running)} of {len(servers)} Front End servers active; "

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.sfb.server.plugins.plugin_utils.domain.services import format_activity_level
+from ansible_collections.sfb.server.plugins.plugin_utils.twin import knowledge
 from ansible_collections.sfb.server.plugins.plugin_utils.twin import simulation
 from ansible_collections.sfb.server.plugins.plugin_utils.twin.cmdlets import (
     Call, CmdletError, Wait, cmdlet, powershell_module,
@@ -54,7 +54,7 @@ def _view(call: Call, server: dict, name: str) -> dict:
         "ActivityLevel": None,
     }
     if not call.switch("ExcludeActivityLevel") and service.get("carries_sessions"):
-        view["ActivityLevel"] = format_activity_level(simulation.activity(call.world, server, name))
+        view["ActivityLevel"] = knowledge.format_activity_level(name, simulation.activity(call.world, server, name))
     return view
 
 

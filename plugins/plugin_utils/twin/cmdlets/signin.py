@@ -32,7 +32,7 @@ import re
 import uuid
 from typing import Any
 
-from ansible_collections.sfb.server.plugins.plugin_utils.domain.signin import SIP_ENABLED_ATTRIBUTE
+from ansible_collections.sfb.server.plugins.plugin_utils.twin import knowledge
 from ansible_collections.sfb.server.plugins.plugin_utils.errors import WorldDescriptionError
 from ansible_collections.sfb.server.plugins.plugin_utils.twin import description as desc
 from ansible_collections.sfb.server.plugins.plugin_utils.twin.cmdlets import (
@@ -123,7 +123,7 @@ def _active_directory(value: Any, builder: desc.WorldBuilder, settings: dict) ->
         if "sip_enabled" in user:
             if not isinstance(user["sip_enabled"], bool):
                 raise WorldDescriptionError(f"{where}.sip_enabled: true or false, not {user['sip_enabled']!r}.")
-            attributes[SIP_ENABLED_ATTRIBUTE] = user["sip_enabled"]
+            attributes[knowledge.SIP_ENABLED_ATTRIBUTE] = user["sip_enabled"]
         seed = hashlib.sha1(dn.lower().encode()).hexdigest()
         builder.add(AD_USER, dn.lower(), {
             "dn": dn, "sam": sam, "upn": user.get("upn"), "name": name, "enabled": bool(user.get("enabled", True)),
@@ -282,13 +282,13 @@ def set_ad_user(call: Call):
                           "parameter 'Replace'.", "InvalidArgument",
                           "CannotConvertArgumentNoMessage,Microsoft.ActiveDirectory.Management.Commands.SetADUser")
     for attribute, value in replace.items():
-        if attribute.lower() == SIP_ENABLED_ATTRIBUTE.lower():
+        if attribute.lower() == knowledge.SIP_ENABLED_ATTRIBUTE.lower():
             if isinstance(value, str) and value.upper() in ("TRUE", "FALSE"):
                 value = value.upper() == "TRUE"
             if not isinstance(value, bool):
                 raise CmdletError("The parameter is incorrect", "InvalidArgument",
                                   "ActiveDirectoryServer:87,Microsoft.ActiveDirectory.Management.Commands.SetADUser")
-            attribute = SIP_ENABLED_ATTRIBUTE
+            attribute = knowledge.SIP_ENABLED_ATTRIBUTE
         user["attributes"][attribute] = value
     call.world.record(call.server["fqdn"], "ad_user_changed", user=user["dn"], replaced=sorted(replace))
     return [_view(user, list(replace))] if call.switch("PassThru") else []

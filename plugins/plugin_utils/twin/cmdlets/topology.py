@@ -4,8 +4,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.sfb.server.plugins.plugin_utils.domain.topology import SERVICE_TYPES_OF_ROLE
-from ansible_collections.sfb.server.plugins.plugin_utils.domain.versions import format_server_version
+from ansible_collections.sfb.server.plugins.plugin_utils.twin import knowledge
 from ansible_collections.sfb.server.plugins.plugin_utils.twin.cmdlets import Call, CmdletError, cmdlet
 
 
@@ -17,7 +16,7 @@ def _not_found(kind: str, identity) -> CmdletError:
 @cmdlet("Get-CsServerVersion")
 def get_server_version(call: Call):
     server = call.server
-    return [format_server_version(server["product"], server["version"])]
+    return [knowledge.format_server_version(server["product"], server["version"])]
 
 
 def _computer(server: dict) -> dict:
@@ -41,7 +40,7 @@ def get_computer(call: Call):
 def _pool(pool: dict) -> dict:
     services = []
     for role in pool["roles"]:
-        for service_type in SERVICE_TYPES_OF_ROLE[role]:
+        for service_type in knowledge.topology_service_types(role):
             identity = f"{service_type}:{pool['fqdn']}"
             if identity not in services:
                 services.append(identity)
