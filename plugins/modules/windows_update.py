@@ -10,7 +10,10 @@ description:
     after step 2.
   - On real servers the work is done by M(ansible.windows.win_updates) and M(ansible.windows.win_reboot);
     on the twin by the world's pending updates.
-  - In check mode only searches, and reports what would be installed.
+  - In check mode only searches, and reports what would be installed (or downloaded).
+  - With O(state=downloaded) the updates are only downloaded (M(ansible.windows.win_updates) C(state=downloaded)),
+    while the server stays in service, so that the later installation in the maintenance window has only
+    the offline work left. Run it on every server before the first one leaves service.
 version_added: 0.1.0
 author:
   - sfb.server contributors (!UNKNOWN)
@@ -42,6 +45,14 @@ options:
       - Seconds to wait for the server to come back.
     type: int
     default: 1800
+  state:
+    description:
+      - V(installed) installs the updates (downloading those not downloaded yet).
+      - V(downloaded) downloads them without installing them and without touching any service; updates already
+        downloaded are left as they are. O(reboot) does not apply.
+    type: str
+    choices: [installed, downloaded]
+    default: installed
 attributes:
   check_mode:
     support: full
@@ -56,6 +67,10 @@ attributes:
 """
 
 EXAMPLES = r"""
+- name: Stage the updates on every server while they all serve
+  sfb.server.windows_update:
+    state: downloaded
+
 - name: Windows Update again after step 2
   sfb.server.windows_update:
     reject: [KB5000000]
@@ -67,8 +82,18 @@ installed:
   returned: success
   type: list
   elements: dict
+downloaded:
+  description: With O(state=downloaded), updates downloaded by this run.
+  returned: success
+  type: list
+  elements: dict
+staged:
+  description: With O(state=downloaded), every chosen update now downloaded (by this run or an earlier one).
+  returned: success and O(state=downloaded)
+  type: list
+  elements: dict
 pending:
-  description: In check mode, updates that would be installed.
+  description: In check mode, updates that would be installed (or downloaded).
   returned: success
   type: list
   elements: dict

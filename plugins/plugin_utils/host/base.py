@@ -48,6 +48,15 @@ class UpdateRun:
         return {"installed": self.installed, "failed": self.failed, "reboot_required": self.reboot_required}
 
 
+@dataclass
+class UpdateDownload:
+    """What a download of Windows updates, staged ahead of their installation, did."""
+
+    downloaded: list[dict]
+    already: list[dict]
+    failed: list[dict]
+
+
 class Host(abc.ABC):
     """One server as the action plugins see it."""
 
@@ -123,6 +132,12 @@ class Host(abc.ABC):
         """The Windows updates that install_updates would install ({kb, title, category}); changes nothing,
         so it is what check mode and prerequisite reports use."""
         raise NotImplementedError(f"{type(self).__name__} cannot search for Windows updates")
+
+    def download_updates(self, categories: list[str], reject: list[str], timeout: float) -> UpdateDownload:
+        """Download the updates install_updates would install, without installing them, so that a later
+        install (inside the maintenance window) has only the offline work left. The server stays in
+        service; it changes the disk, so check mode refuses it like an install."""
+        raise NotImplementedError(f"{type(self).__name__} cannot download Windows updates ahead")
 
 
 def is_read_only(plan: Plan) -> bool:

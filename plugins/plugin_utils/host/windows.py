@@ -18,7 +18,9 @@ from ansible.errors import AnsibleConnectionFailure
 from ansible.utils.display import Display
 
 from ansible_collections.sfb.server.plugins.plugin_utils.errors import HostUnreachable, SfbError
-from ansible_collections.sfb.server.plugins.plugin_utils.host.base import Host, UpdateRun, parse_runner_result
+from ansible_collections.sfb.server.plugins.plugin_utils.host.base import (
+    Host, UpdateDownload, UpdateRun, parse_runner_result,
+)
 from ansible_collections.sfb.server.plugins.plugin_utils.host.plan import Executable, Plan, PlanResult
 
 display = Display()
@@ -142,6 +144,27 @@ class WindowsHost(Host):
             raise SfbError(f"{self.name}: searching for Windows updates failed: {result.get('msg', '')}".strip(),
                            hint="Check that the Windows Update service can reach its source (WSUS or Microsoft Update).")
         return [_update(u) for u in (result.get("updates") or {}).values()]
+
+    def download_updates(self, categories: list[str], reject: list[str], timeout: float) -> UpdateDownload:
+        # win_updates state=downloaded (ansible.windows' win_updates documentation: "Search and download
+        # Windows updates without installing them"): it skips updates already downloaded and reports
+        # downloaded=true only for those it fetched in this run; rejected ones carry filtered_reasons.
+        self._refuse_in_check_mode("download Windows updates")
+        arguments: dict[str, Any] = {"state": "downloaded", "reboot": False, "reject_list": list(reject)}
+        if categories:
+            arguments["category_names"] = list(categories)
+        result = self._run_action(UPDATES_ACTION, arguments)
+        self.round_trips += 1
+        if result.get("unreachable"):
+            raise HostUnreachable(f"{self.name}: {result.get('msg', 'unreachable while downloading updates')}")
+        chosen = [u for u in (result.get("updates") or {}).values() if not u.get("filtered_reasons")]
+        failed = [_update(u) for u in chosen if u.get("failure_hresult_code") or u.get("failure_msg")]
+        if result.get("failed") and not failed:
+            raise SfbError(f"{self.name}: downloading Windows updates failed: {result.get('msg', '')}".strip(),
+                           hint="Check that the Windows Update service can reach its source (WSUS or Microsoft Update).")
+        downloaded = [_update(u) for u in chosen if u.get("downloaded")]
+        already = [_update(u) for u in chosen if not u.get("downloaded") and _update(u) not in failed]
+        return UpdateDownload(downloaded=downloaded, already=already, failed=failed)
 
     def _run_action(self, name: str, arguments: dict) -> dict:
         """Run another collection's action plugin (win_reboot, win_updates) on this connection."""
