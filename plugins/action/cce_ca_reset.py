@@ -16,6 +16,7 @@ one step on its appliance; `state: recorded` on the first appliance records it a
 
 from __future__ import annotations
 
+from ansible_collections.sfb.server.plugins.plugin_utils.domain import inputs
 from ansible_collections.sfb.server.plugins.plugin_utils.state import cce as cce_state
 from ansible_collections.sfb.server.plugins.plugin_utils.action import SfbAction
 from ansible_collections.sfb.server.plugins.plugin_utils.domain import cce as model
@@ -53,6 +54,13 @@ class ActionModule(SfbAction):
     }
     REQUIRED_IF = [["state", "planned", ["appliances", "procedure_id"]], ["state", "step", ["step"]],
                    ["state", "recorded", ["step", "procedure_id", "appliances"]]]
+    INPUT_CHECKS = {
+        "appliances": inputs.unique(inputs.each(inputs.host_name)),
+        "export_path": inputs.windows_path,
+        "step": inputs.fields({"key": inputs.nonempty, "appliance": inputs.host_name,
+                               "action": inputs.choice(*ACTIONS)}, required=("key", "action")),
+        "procedure_id": inputs.plain_name(",|"),
+    }
 
     def execute(self, host, args, task_vars):
         state = cce_state.read_state(host) if args["state"] != "step" else None

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime
 
+from ansible_collections.sfb.server.plugins.plugin_utils.domain import inputs
 from ansible_collections.sfb.server.plugins.plugin_utils.state import cce as cce_state
 from ansible_collections.sfb.server.plugins.plugin_utils.action import SfbAction
 from ansible_collections.sfb.server.plugins.plugin_utils.domain import cce as model
@@ -61,6 +62,7 @@ class ActionModule(SfbAction):
         "threshold_days": {"type": "int", "default": 60},
         "certificates": {"type": "list", "elements": "dict", "default": []},
     }
+    INPUT_CHECKS = {"threshold_days": inputs.days}
 
     def execute(self, host, args, task_vars):
         if args["threshold_days"] < 0:

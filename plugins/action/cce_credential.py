@@ -13,6 +13,7 @@ which prompts to answer at the console.
 
 from __future__ import annotations
 
+from ansible_collections.sfb.server.plugins.plugin_utils.domain import inputs
 from ansible_collections.sfb.server.plugins.plugin_utils.state import cce as cce_state
 from ansible_collections.sfb.server.plugins.plugin_utils.action import SfbAction
 from ansible_collections.sfb.server.plugins.plugin_utils.domain import cce as model
@@ -30,6 +31,11 @@ class ActionModule(SfbAction):
         "expected_usernames": {"type": "dict", "default": {}},
         "host_user": {"type": "str", "default": "Administrator"},
         "reboot_timeout": {"type": "int", "default": 1800},
+    }
+    INPUT_CHECKS = {
+        "expected_usernames": inputs.mapping(inputs.choice(*ACCOUNTS), inputs.windows_account),
+        "host_user": inputs.windows_account,
+        "reboot_timeout": inputs.positive_duration,
     }
 
     def execute(self, host, args, task_vars):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from ansible_collections.sfb.server.plugins.plugin_utils.action import SfbAction
 from ansible_collections.sfb.server.plugins.plugin_utils.domain import cce as model
+from ansible_collections.sfb.server.plugins.plugin_utils.domain import inputs
 from ansible_collections.sfb.server.plugins.plugin_utils.errors import InvalidArgument, SfbError
 from ansible_collections.sfb.server.plugins.plugin_utils.host.plan import CmdletCall, Plan
 
@@ -37,6 +38,14 @@ class ActionModule(SfbAction):
         "fail_when_unhealthy": {"type": "bool", "default": True},
     }
     REQUIRED_IF = [["scope", "vm", ["vm_role", "version"]]]
+    INPUT_CHECKS = {
+        "version": inputs.version,
+        "vm_name_prefixes": inputs.mapping(inputs.choice(*model.VM_ROLES), inputs.nonempty),
+        "corpnet_switch": inputs.nonempty,
+        "internet_switch": inputs.nonempty,
+        "wait": inputs.duration,
+        "schedule_scale": inputs.greater_than(0, "a factor"),
+    }
 
     def execute(self, host, args, task_vars):
         if args["wait"] < 0:

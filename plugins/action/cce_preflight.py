@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ntpath
 
+from ansible_collections.sfb.server.plugins.plugin_utils.domain import inputs
 from ansible_collections.sfb.server.plugins.plugin_utils.state import cce as cce_state
 from ansible_collections.sfb.server.plugins.plugin_utils.action import SfbAction
 from ansible_collections.sfb.server.plugins.plugin_utils.domain import cce as model
@@ -40,6 +41,7 @@ class ActionModule(SfbAction):
         "defender_exclusions": {"type": "bool", "default": False},
         "hosts_site_root": {"type": "bool", "default": False},
     }
+    INPUT_CHECKS = {"module_analysis_cache": inputs.windows_path}
 
     def execute(self, host, args, task_vars):
         checks: list[dict] = []

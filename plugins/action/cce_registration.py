@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from ansible_collections.sfb.server.plugins.plugin_utils.action import SfbAction
 from ansible_collections.sfb.server.plugins.plugin_utils.domain import cce as model
+from ansible_collections.sfb.server.plugins.plugin_utils.domain import inputs
 from ansible_collections.sfb.server.plugins.plugin_utils.errors import InvalidArgument, SfbError
 from ansible_collections.sfb.server.plugins.plugin_utils.host.plan import CmdletCall, Plan
 
@@ -36,6 +37,16 @@ class ActionModule(SfbAction):
         "mediation_fqdn": {"type": "str", "required": True},
         "mediation_ip": {"type": "str", "required": True},
         "registered_appliances": {"type": "list", "elements": "dict", "required": True},
+    }
+    INPUT_CHECKS = {
+        "site_name": inputs.nonempty,
+        "appliance_name": inputs.short_name,
+        "mediation_fqdn": inputs.fqdn,
+        "mediation_ip": inputs.ip_address,
+        "registered_appliances": inputs.hinted(inputs.each(inputs.fields(
+            {"name": inputs.nonempty, "site": inputs.nonempty, "mediation_fqdn": inputs.fqdn,
+             "mediation_ip": inputs.ip_address}, required=("name", "site", "mediation_fqdn", "mediation_ip"),
+            extra=True)), "Pass the `appliances` returned by sfb.server.cce_tenant_info."),
     }
 
     def execute(self, host, args, task_vars):

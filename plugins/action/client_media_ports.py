@@ -10,6 +10,7 @@ the audio and video ranges need at least 20 ports.
 from __future__ import annotations
 
 from ansible_collections.sfb.server.plugins.plugin_utils.action import SfbAction
+from ansible_collections.sfb.server.plugins.plugin_utils.domain import inputs
 from ansible_collections.sfb.server.plugins.plugin_utils.errors import InvalidArgument
 from ansible_collections.sfb.server.plugins.plugin_utils.host.plan import CmdletCall, Plan
 
@@ -40,6 +41,20 @@ class ActionModule(SfbAction):
         "port": {"type": "int"},
         "range": {"type": "int"},
     }
+    INPUT_CHECKS = {
+        "identity": inputs.nonempty,
+        "port": inputs.between(FIRST_PORT, LAST_PORT, "a port"),
+        "range": inputs.between(MINIMUM_PORTS, LAST_PORT - FIRST_PORT + 1, "a number of ports"),
+    }
+
+    def check_inputs(self, args):
+        if args["port"] is None or args["range"] is None:
+            return []
+        try:
+            inputs.port_block("port", args["port"], "range", args["range"])
+        except inputs.InputError as exc:
+            return [exc]
+        return []
 
     def execute(self, host, args, task_vars):
         check(args)

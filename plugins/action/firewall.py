@@ -4,13 +4,18 @@
 
 from __future__ import annotations
 
+from ansible_collections.sfb.server.plugins.plugin_utils.domain import inputs
 from ansible_collections.sfb.server.plugins.plugin_utils.state import firewall as firewall_state
 from ansible_collections.sfb.server.plugins.plugin_utils.action import SfbAction
 from ansible_collections.sfb.server.plugins.plugin_utils.domain import ports
+from ansible_collections.sfb.server.plugins.plugin_utils.domain import roles as role_catalog
 from ansible_collections.sfb.server.plugins.plugin_utils.errors import InvalidArgument
 from ansible_collections.sfb.server.plugins.plugin_utils.state.topology import PLACEMENT_READS, placement_from
 
 TOPOLOGY_READS = PLACEMENT_READS
+
+
+ROLE = inputs.hinted(inputs.choice(*role_catalog.ROLES), f"Known roles: {', '.join(role_catalog.ROLES)}.")
 
 
 class ActionModule(SfbAction):
@@ -21,6 +26,7 @@ class ActionModule(SfbAction):
         "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
         "prune": {"type": "bool", "default": True},
     }
+    INPUT_CHECKS = {"roles": inputs.nonempty_list(inputs.unique(inputs.each(ROLE)))}
 
     def execute(self, host, args, task_vars):
         given_roles = args["roles"]

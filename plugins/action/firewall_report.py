@@ -11,7 +11,9 @@ from __future__ import annotations
 import os
 
 from ansible_collections.sfb.server.plugins.plugin_utils.controller import report_files as files
+from ansible_collections.sfb.server.plugins.plugin_utils.domain import inputs
 from ansible_collections.sfb.server.plugins.plugin_utils.domain import ports
+from ansible_collections.sfb.server.plugins.plugin_utils.domain import roles as role_catalog
 from ansible_collections.sfb.server.plugins.plugin_utils.action import ControllerAction
 from ansible_collections.sfb.server.plugins.plugin_utils.errors import SfbError
 
@@ -35,6 +37,9 @@ def pools_from_servers(servers: list) -> list[dict]:
     return list(pools.values())
 
 
+ROLE = inputs.hinted(inputs.choice(*role_catalog.ROLES), f"Known roles: {', '.join(role_catalog.ROLES)}.")
+
+
 class ActionModule(ControllerAction):
     ARGUMENT_SPEC = {
         "pools": {"type": "list", "elements": "dict"},
@@ -46,6 +51,21 @@ class ActionModule(ControllerAction):
     }
     MUTUALLY_EXCLUSIVE = [["pools", "servers"]]
     REQUIRED_ONE_OF = [["pools", "servers"]]
+    INPUT_CHECKS = {
+        "pools": inputs.each(inputs.fields(
+            {"fqdn": inputs.fqdn, "roles": inputs.nonempty_list(inputs.each(ROLE)),
+             "servers": inputs.nonempty_list(inputs.each(inputs.fqdn)),
+             "load_balancing": inputs.choice(*ports.LOAD_BALANCING), "site": inputs.text,
+             "central_management_store": inputs.boolean}, required=("fqdn", "roles", "servers"))),
+        "servers": inputs.each(inputs.fields(
+            {"fqdn": inputs.fqdn, "pool": inputs.fqdn,
+             "roles": inputs.nonempty_list(inputs.each(ROLE)),
+             "load_balancing": inputs.choice(*ports.LOAD_BALANCING), "site": inputs.text,
+             "central_management_store": inputs.boolean}, required=("fqdn", "pool", "roles"), extra=True)),
+        "office_web_apps": inputs.each(inputs.fqdn),
+        "dest": inputs.writable_folder,
+        "name": inputs.file_name,
+    }
 
     def work(self, args: dict) -> dict:
         raw = args["pools"] if args["pools"] is not None else pools_from_servers(args["servers"])

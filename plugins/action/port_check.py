@@ -5,7 +5,9 @@
 from __future__ import annotations
 
 from ansible_collections.sfb.server.plugins.plugin_utils.action import SfbAction
+from ansible_collections.sfb.server.plugins.plugin_utils.domain import inputs
 from ansible_collections.sfb.server.plugins.plugin_utils.domain import ports
+from ansible_collections.sfb.server.plugins.plugin_utils.domain import roles as role_catalog
 from ansible_collections.sfb.server.plugins.plugin_utils.errors import SfbError
 from ansible_collections.sfb.server.plugins.plugin_utils.host.plan import CmdletCall
 
@@ -32,11 +34,18 @@ def classify(answer: dict) -> tuple[str, str]:
     return FILTERED, "the peer answers neither this port nor ping"
 
 
+ROLE = inputs.hinted(inputs.choice(*role_catalog.ROLES), f"Known roles: {', '.join(role_catalog.ROLES)}.")
+
+
 class ActionModule(SfbAction):
     ARGUMENT_SPEC = {
         "peers": {"type": "list", "elements": "dict", "required": True},
         "fail_on_closed": {"type": "bool", "default": False},
     }
+    # A peer is an inventory host: its name may be short when DNS completes it.
+    INPUT_CHECKS = {"peers": inputs.nonempty_list(inputs.each(inputs.fields(
+        {"fqdn": inputs.host_name, "roles": inputs.nonempty_list(inputs.each(ROLE)),
+         "central_management_store": inputs.boolean}, required=("fqdn", "roles"), extra=True)))}
 
     def execute(self, host, args, task_vars):
         if not args["peers"]:

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from ansible_collections.sfb.server.plugins.plugin_utils.action import SfbAction
+from ansible_collections.sfb.server.plugins.plugin_utils.domain import inputs
 from ansible_collections.sfb.server.plugins.plugin_utils.domain import services
 from ansible_collections.sfb.server.plugins.plugin_utils.host.plan import CmdletCall
 
@@ -23,6 +24,7 @@ class ActionModule(SfbAction):
         "name": {"type": "list", "elements": "str", "default": []},
         "activity_level": {"type": "bool", "default": True},
     }
+    INPUT_CHECKS = {"name": inputs.each(inputs.plain_name(" ,;"))}
 
     def execute(self, host, args, task_vars):
         answer = host.read(*service_calls(args["name"], args["activity_level"]))

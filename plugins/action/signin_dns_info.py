@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from ansible_collections.sfb.server.plugins.plugin_utils.controller import dns_lookup
+from ansible_collections.sfb.server.plugins.plugin_utils.domain import inputs
 from ansible_collections.sfb.server.plugins.plugin_utils.domain import signin
 from ansible_collections.sfb.server.plugins.plugin_utils.action import ControllerAction
 from ansible_collections.sfb.server.plugins.plugin_utils.errors import InvalidArgument
@@ -19,6 +20,13 @@ class ActionModule(ControllerAction):
         "port": {"type": "int", "default": 53},
         "timeout": {"type": "float", "default": 5.0},
         "expected_target": {"type": "str", "default": signin.SIP_TARGET},
+    }
+    INPUT_CHECKS = {
+        "domains": inputs.nonempty_list(inputs.each(inputs.sip_domain)),
+        "resolvers": inputs.each(inputs.host_or_address),
+        "port": inputs.port,
+        "timeout": inputs.positive_duration,
+        "expected_target": inputs.fqdn,
     }
 
     def work(self, args: dict) -> dict:

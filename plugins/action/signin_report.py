@@ -9,6 +9,7 @@ import json
 import os
 import tempfile
 
+from ansible_collections.sfb.server.plugins.plugin_utils.domain import inputs
 from ansible_collections.sfb.server.plugins.plugin_utils.domain import signin
 from ansible_collections.sfb.server.plugins.plugin_utils.action import ControllerAction
 from ansible_collections.sfb.server.plugins.plugin_utils.errors import InvalidArgument, SfbError
@@ -71,6 +72,12 @@ class ActionModule(ControllerAction):
         "guidance": {"type": "bool", "default": True},
         "guidance_skip": {"type": "list", "elements": "str", "default": []},
         "expected": {"type": "list", "elements": "str", "default": []},
+    }
+    INPUT_CHECKS = {
+        "dest": inputs.existing_writable_folder,
+        "name": inputs.file_name,
+        "guidance_skip": inputs.each(inputs.nonempty),
+        "expected": inputs.each(inputs.nonempty),
     }
 
     def work(self, args: dict) -> dict:

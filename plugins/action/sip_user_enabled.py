@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from ansible_collections.sfb.server.plugins.plugin_utils.action import SfbAction
+from ansible_collections.sfb.server.plugins.plugin_utils.domain import inputs
 from ansible_collections.sfb.server.plugins.plugin_utils.domain import signin
 from ansible_collections.sfb.server.plugins.plugin_utils.errors import SfbError
 from ansible_collections.sfb.server.plugins.plugin_utils.host.plan import CmdletCall, Plan
@@ -41,6 +42,11 @@ class ActionModule(SfbAction):
         "users": {"type": "list", "elements": "str", "default": []},
         "search_base": {"type": "str"},
         "server": {"type": "str"},
+    }
+    INPUT_CHECKS = {
+        "users": inputs.each(inputs.nonempty),
+        "search_base": inputs.distinguished_name,
+        "server": inputs.host_or_address,
     }
 
     def execute(self, host, args, task_vars):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from ansible_collections.sfb.server.plugins.plugin_utils.action import SfbAction
+from ansible_collections.sfb.server.plugins.plugin_utils.domain import inputs
 from ansible_collections.sfb.server.plugins.plugin_utils.domain import signin
 from ansible_collections.sfb.server.plugins.plugin_utils.errors import InvalidArgument
 from ansible_collections.sfb.server.plugins.plugin_utils.host.plan import Executable, Plan
@@ -28,6 +29,11 @@ class ActionModule(SfbAction):
         "reference": {"type": "str"},
         "samples": {"type": "int", "default": 1},
         "max_skew": {"type": "float", "default": 5.0},
+    }
+    INPUT_CHECKS = {
+        "reference": inputs.host_or_address,
+        "samples": inputs.between(1, 10, "a number of samples"),
+        "max_skew": inputs.greater_than(0, "a number of seconds"),
     }
 
     def execute(self, host, args, task_vars):

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from ansible_collections.sfb.server.plugins.plugin_utils.action import SfbAction
+from ansible_collections.sfb.server.plugins.plugin_utils.domain import inputs
 from ansible_collections.sfb.server.plugins.plugin_utils.domain import signin
 from ansible_collections.sfb.server.plugins.plugin_utils.errors import SfbError
 from ansible_collections.sfb.server.plugins.plugin_utils.host.plan import CmdletCall, Plan
@@ -50,6 +51,7 @@ class ActionModule(SfbAction):
         "domains": {"type": "list", "elements": "str", "required": True},
         "key": {"type": "str", "default": signin.TRUST_MODEL_KEY},
     }
+    INPUT_CHECKS = {"domains": inputs.nonempty_list(inputs.each(inputs.sip_domain)), "key": inputs.registry_key}
 
     def execute(self, host, args, task_vars):
         if not args["domains"]:

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from ansible_collections.sfb.server.plugins.plugin_utils.domain import inputs
 from ansible_collections.sfb.server.plugins.plugin_utils.twin.admin_action import TwinAdminAction
 from ansible_collections.sfb.server.plugins.plugin_utils.twin import admin
 
@@ -18,6 +19,7 @@ class ActionModule(TwinAdminAction):
         "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
     }
     REQUIRED_IF = [["state", "present", ["value"]]]
+    INPUT_CHECKS = {"server": inputs.host_name, "fault": inputs.plain_name(" ")}
 
     def manage(self, store, args):
         value = args["value"] if args["state"] == "present" else None

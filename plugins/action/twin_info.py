@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from ansible_collections.sfb.server.plugins.plugin_utils.domain import inputs
 from ansible_collections.sfb.server.plugins.plugin_utils.twin.admin_action import TwinAdminAction
 from ansible_collections.sfb.server.plugins.plugin_utils.twin import admin
 
@@ -14,6 +15,8 @@ class ActionModule(TwinAdminAction):
         "events_since": {"type": "int", "default": 0},
         "event_kinds": {"type": "list", "elements": "str", "default": []},
     }
+    INPUT_CHECKS = {"events_since": inputs.non_negative_count,
+                    "event_kinds": inputs.each(inputs.nonempty)}
 
     def manage(self, store, args):
         events = store.events(since_id=args["events_since"], kinds=tuple(args["event_kinds"]))

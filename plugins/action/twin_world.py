@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 
+from ansible_collections.sfb.server.plugins.plugin_utils.domain import inputs
 from ansible_collections.sfb.server.plugins.plugin_utils.twin.admin_action import TwinAdminAction
 from ansible_collections.sfb.server.plugins.plugin_utils.twin import admin
 
@@ -20,6 +21,17 @@ class ActionModule(TwinAdminAction):
     }
     MUTUALLY_EXCLUSIVE = [["src", "description"]]
     REQUIRED_IF = [["state", "present", ["src", "description"], True]]
+    INPUT_CHECKS = {"src": inputs.existing_file}
+
+    def check_inputs(self, args):
+        # A new world file needs a folder the controller can write in.
+        if args["state"] != "present":
+            return []
+        try:
+            inputs.writable_folder(os.path.dirname(os.path.abspath(args["path"])) or ".", "path")
+        except inputs.InputError as exc:
+            return [inputs.InputError("path", args["path"], exc.expected)]
+        return []
 
     def manage(self, store, args):
         exists = os.path.exists(store.path)

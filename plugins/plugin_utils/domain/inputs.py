@@ -45,22 +45,44 @@ _ACCOUNT_NAME = re.compile(r"^[^\\/\[\]:;|=,+*?<>\"@\s][^\\/\[\]:;|=,+*?<>\"@]*$
 _PSEUDO_FILE_SYSTEMS = ("/proc", "/sys", "/dev")
 
 
-class InputError(ValueError):
-    """A value an option cannot take: `option`, what was given (`shown`) and what is `expected`."""
+class _Missing:
+    def __repr__(self):
+        return "missing"
 
-    def __init__(self, option: str, value: Any, expected: str, secret: bool = False):
+
+MISSING = _Missing()
+
+
+class InputError(ValueError):
+    """A value an option cannot take: `option`, what was given (`shown`) and what is `expected`;
+    `hint` says where a good value comes from, when that is not obvious."""
+
+    def __init__(self, option: str, value: Any, expected: str, secret: bool = False, hint: str = ""):
         self.option = option
         self.expected = expected
+        self.hint = hint
         self.shown = "(a secret value, not shown)" if secret else show(value)
-        super().__init__(f"{option}: {self.shown} is not {expected}.")
+        if value is MISSING:
+            text = f"{option} is missing: it is required ({expected})."
+        else:
+            text = f"{option}: {self.shown} is not {expected}."
+        super().__init__(f"{text} {hint}".strip())
 
     @property
     def message(self) -> str:
         return str(self)
 
+    def with_hint(self, hint: str) -> "InputError":
+        if hint and not self.hint:
+            self.hint = hint
+            self.args = (f"{self.args[0]} {hint}",)
+        return self
+
 
 def show(value: Any) -> str:
     """A value as an error repeats it: its Python text, with its type when that is the problem."""
+    if value is MISSING:
+        return "missing"
     if isinstance(value, str):
         text = repr(value)
     elif isinstance(value, bool) or value is None:
@@ -130,6 +152,34 @@ def at_least(minimum: float, what: str = "a number") -> Check:
         return value
 
     check.__doc__ = f"{what} >= {minimum:g}"
+    return check
+
+
+def greater_than(minimum: float, what: str = "a number") -> Check:
+    """A number > minimum (a factor, a tolerance)."""
+
+    def check(value, option):
+        number(value, option)
+        if value <= minimum:
+            raise InputError(option, value, f"{what} greater than {minimum:g}")
+        return value
+
+    check.__doc__ = f"{what} > {minimum:g}"
+    return check
+
+
+def plain_name(forbidden: str = "") -> Check:
+    """A non-empty one-line name without the given characters (record separators)."""
+
+    def check(value, option):
+        nonempty(value, option)
+        bad = [c for c in forbidden if c in value]
+        if bad or "\n" in value or "\r" in value:
+            listed = " or ".join(repr(c) for c in forbidden)
+            raise InputError(option, value, "a name on one line" + (f" without {listed}" if forbidden else ""))
+        return value
+
+    check.__doc__ = "a non-empty one-line name" + (f" without any of {forbidden}" if forbidden else "")
     return check
 
 
@@ -416,6 +466,14 @@ def windows_path(value: Any, option: str) -> str:
     return value
 
 
+def registry_key(value: Any, option: str) -> str:
+    r"""A registry key path in PowerShell's provider form: HKLM:\Software\Policies\..."""
+    text(value, option, expected=r"a registry key such as HKLM:\Software\Policies\Microsoft\Communicator")
+    if not re.match(r"^(HKLM|HKCU|HKCR|HKU|HKCC):\\[^\\]", value) or _WINDOWS_BAD_CHARS.search(value):
+        raise InputError(option, value, r"a registry key such as HKLM:\Software\Policies\Microsoft\Communicator")
+    return value
+
+
 def windows_account(value: Any, option: str) -> str:
     r"""A Windows account as DOMAIN\user or user@domain.com."""
     expected = r"an account as DOMAIN\user or user@contoso.com"
@@ -586,7 +644,8 @@ def fields(spec: Mapping[str, Check], required: Iterable[str] = (), extra: bool 
             raise InputError(option, value, "a dict with the keys " + ", ".join(spec))
         for key in required:
             if value.get(key) in (None, ""):
-                raise InputError(f"{option}.{key}", value.get(key), "given (it is required)")
+                raise InputError(f"{option}.{key}", MISSING if value.get(key) is None else value[key],
+                                 describe(spec[key]) if key in spec else "given")
         if not extra:
             unknown = [key for key in value if key not in spec]
             if unknown:
@@ -615,10 +674,23 @@ def mapping(key_check: Check, value_check: Check) -> Check:
     return checked
 
 
+def hinted(check: Check, hint: str) -> Check:
+    """The same check, its errors saying where a good value comes from."""
+
+    def checked(value, option):
+        try:
+            return check(value, option)
+        except InputError as exc:
+            raise exc.with_hint(hint) from None
+
+    checked.__doc__ = check.__doc__
+    return checked
+
+
 def describe(check: Check) -> str:
     """What a check expects, for documentation (docs/inputs.md) and error texts."""
-    doc = (check.__doc__ or check.__name__).strip().splitlines()[0]
-    return doc.rstrip(".")
+    doc = (check.__doc__ or check.__name__).strip().splitlines()[0].rstrip(".")
+    return doc[:1].lower() + doc[1:] if doc[1:2].islower() else doc
 
 
 # --- applying the checks --------------------------------------------------------------------------
@@ -670,7 +742,7 @@ def check_errors(checks: Mapping[str, Check], args: Mapping[str, Any], secrets: 
             check(value, name)
         except InputError as exc:
             if name in secrets or exc.option.split("[")[0].split(".")[0] in secrets:
-                exc = InputError(exc.option, value, exc.expected, secret=True)
+                exc = InputError(exc.option, value, exc.expected, secret=True, hint=exc.hint)
             errors.append(exc)
         except (TypeError, ValueError, KeyError) as exc:  # a check must not crash a task
             errors.append(InputError(name, "" if name in secrets else value, f"a valid value ({exc})", name in secrets))
@@ -714,6 +786,7 @@ NAMED: dict[str, Check] = {
     "version": version,
     "windows_path": windows_path,
     "windows_account": windows_account,
+    "registry_key": registry_key,
     "sip_address": sip_address,
     "writable_folder": writable_folder,
     "existing_writable_folder": existing_writable_folder,
