@@ -43,6 +43,46 @@ RESTART_EXIT_CODE = 3010
 # "drive and path for the installation"). Not documented; the modules check the result with Test-Path.
 INSTALL_DIR_ARGUMENT = "/InstallDir:{path}"
 
+# -- the unattended installation of the core components (issue 11) ------------------------------
+# "Install Skype for Business Server on servers in the topology" documents the interactive path only:
+# Setup.exe asks to install Visual C++ ("A dialog will pop up ... Click Yes") and to accept the
+# licence, so it is never run (it would wait on a hidden dialog). The unattended route runs, each in
+# its own plan, the pieces Setup.exe runs: the Visual C++ redistributable, the core components MSI
+# (the same page: "If you install the Setup files to this path, including OCSCore.msi"), then
+# Bootstrapper.exe /BootstrapLocalMgmt, which installs the local management store (SQL Server Express,
+# RTCLocal) from the media. ASSUMPTIONS (docs/assumptions.md): the media layout, the msiexec property
+# that chooses the folder, and the redistributable's switches are not on any Skype for Business page.
+VCREDIST = "vcredist_x64.exe"                      # beside Setup.exe on the media (<media>\Setup\amd64)
+VCREDIST_ARGUMENTS = ("/install", "/quiet", "/norestart")
+# Visual C++ redistributable exit codes: 0 installed; 1638 a newer version is already installed; 3010
+# installed, restart required (the Windows Installer codes, which the redistributable passes on).
+VCREDIST_SUCCESS_CODES = (0, 1638)
+OCSCORE_MSI = r"Setup\ocscore.msi"                 # under <media>\Setup\amd64
+MSIEXEC = r"C:\Windows\System32\msiexec.exe"
+# Windows Installer's documented exit codes (msiexec): 0 success, 1641 success and a restart was
+# started, 3010 success and a restart is required.
+MSI_SUCCESS_CODES = (0,)
+MSI_RESTART_CODES = (3010, 1641)
+# The runner quotes each argument by the Windows argv rules (Argv-ToString), so no quotes are added here.
+OCSCORE_INSTALL_DIR_PROPERTY = "INSTALLDIR={path}"
+BOOTSTRAP_LOCAL_MGMT = "/BootstrapLocalMgmt"
+SOURCE_DIRECTORY_ARGUMENT = "/SourceDirectory:{media}"
+# The SQL Server Express instance of the local management store (RTCLocal): its service is the marker
+# that /BootstrapLocalMgmt completed.
+RTCLOCAL_SERVICE = "MSSQL$RTCLOCAL"
+# Seconds each unattended step may take (the Host's async job polls it); a stuck installer fails the
+# step after this long instead of the four hours of a whole plan.
+INSTALL_TIMEOUTS = {"vcredist": 900, "ocscore": 1800, "bootstrap": 3600}
+VCREDIST_MARKER = "microsoft visual c++"
+
+# -- step 1 -------------------------------------------------------------------------------------
+# The Replica Replicator Agent, started after Enable-CsReplica so that replication keeps the local
+# store current (its service name as Get-CsWindowsService reports it).
+REPLICA_SERVICE = "RTCREPLICA"
+# Where step 1 writes the exported configuration on an internal server (Export-CsConfiguration page:
+# "Export-CsConfiguration -FileName C:\Config.zip"); the Windows temporary folder always exists.
+DEFAULT_CONFIGURATION_FILE = r"C:\Windows\Temp\sfb-CsConfiguration.zip"
+
 # Windows Firewall's service name; seed 002: it must run the first time services start on a Front End.
 FIREWALL_SERVICE = "MpsSvc"
 SERVER_ADMINS_GROUP = "RTCUniversalServerAdmins"

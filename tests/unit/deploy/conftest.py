@@ -44,7 +44,22 @@ def make_world(tmp_path):
     return make
 
 
-def run_twin(cls, world, server, args=None, check_mode=False, diff=False, task_vars=None):
-    connection = FakeConnection(TWIN_CONNECTION, options={"world": world.path, "remote_addr": server})
+class Runas:
+    """What Ansible puts in `connection.become` for become_method runas."""
+
+    name = "ansible.builtin.runas"
+
+
+def with_become(connection, become: bool = True):
+    """A connection as Ansible hands it over with (or without) become: runas, and the twin connection's
+    `runs_with_become` that TwinHost passes to the twin's calls."""
+    connection.become = Runas() if become else None
+    connection.runs_with_become = become
+    return connection
+
+
+def run_twin(cls, world, server, args=None, check_mode=False, diff=False, task_vars=None, become=True):
+    connection = with_become(FakeConnection(TWIN_CONNECTION, options={"world": world.path, "remote_addr": server}),
+                             become)
     action = cls(FakeTask(args, check_mode=check_mode, diff=diff), connection, None, None, None, None)
     return action.run(task_vars={"inventory_hostname": server, "ansible_user": "CONTOSO\\sfbadmin", **(task_vars or {})})

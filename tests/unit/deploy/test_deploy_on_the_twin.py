@@ -19,6 +19,8 @@ from ansible_collections.sfb.server.plugins.action.windows_update import ActionM
 from ansible_collections.sfb.server.plugins.plugin_utils.twin import admin
 from conftest import CA, INSTALL, run_twin
 
+MEDIA = r"D:\Setup\amd64"
+
 POOL = ["fe01.contoso.com", "fe02.contoso.com", "fe03.contoso.com"]
 
 
@@ -73,15 +75,60 @@ class TestCoreComponents:
         world = make_world()
         first = ok(run_twin(CoreComponents, world, "fe01.contoso.com", {"install_path": INSTALL}))
         assert first["changed"] and first["product"] == "2019" and first["install_path"] == INSTALL
-        assert first["commands"] == [rf'D:\Setup\amd64\Setup.exe /BootstrapLocalMgmt /InstallDir:{INSTALL}']
+        # Unattended, each step in its own plan: never the interactive Setup.exe.
+        assert first["commands"] == [
+            rf"{MEDIA}\vcredist_x64.exe /install /quiet /norestart",
+            rf"C:\Windows\System32\msiexec.exe /i {MEDIA}\Setup\ocscore.msi /qn /norestart INSTALLDIR={INSTALL}",
+            rf'"{INSTALL}\Deployment\Bootstrapper.exe" /BootstrapLocalMgmt /SourceDirectory:{MEDIA}']
+        assert first["steps"] == ["vcredist", "ocscore", "bootstrap"]
+        assert not any("Setup.exe" in c for c in first["commands"])
         assert events(world, "core_components_installed")[0]["detail"]["path"] == INSTALL
+        assert len(events(world, "local_management_store_installed")) == 1
+        # One read, three installers, one check.
+        assert first["round_trips"] == 5
         second = ok(run_twin(CoreComponents, world, "fe01.contoso.com", {"install_path": INSTALL}))
         assert not second["changed"] and second["round_trips"] == 1
+
+    def test_a_server_with_the_redistributable_skips_it(self, make_world):
+        world = make_world()
+        with world.transaction() as w:
+            from ansible_collections.sfb.server.plugins.plugin_utils.twin.cmdlets import deployment as twin_deployment
+            twin_deployment.state(w.server("fe01.contoso.com"))["vcredist"] = True
+        result = ok(run_twin(CoreComponents, world, "fe01.contoso.com", {"install_path": INSTALL}))
+        assert result["steps"] == ["ocscore", "bootstrap"]
+
+    def test_without_become_it_fails_at_once(self, make_world):
+        world = make_world()
+        result = run_twin(CoreComponents, world, "fe01.contoso.com", {"install_path": INSTALL}, become=False)
+        assert result["failed"] and result["error"]["kind"] == "become_required"
+        assert "become: true" in result["msg"] and "become_method: runas" in result["msg"]
+        assert "round_trips" not in result or result["round_trips"] == 0
+        assert events(world, "vcredist_installed") == []
+
+    def test_the_twin_refuses_the_dpapi_step_without_become(self, make_world):
+        from ansible_collections.sfb.server.plugins.plugin_utils.host.plan import Executable, Plan
+        from ansible_collections.sfb.server.plugins.plugin_utils.twin.host import TwinHost
+        world = make_world()
+        ok(run_twin(CoreComponents, world, "fe01.contoso.com", {"install_path": INSTALL}))
+        with world.transaction() as w:
+            from ansible_collections.sfb.server.plugins.plugin_utils.twin.cmdlets import deployment as twin_deployment
+            twin_deployment.state(w.server("fe01.contoso.com"))["rtclocal"] = False
+        host = TwinHost(world, "fe01.contoso.com", become=False)
+        answer = host.run(Plan.of(Executable(rf"{INSTALL}\Deployment\Bootstrapper.exe",
+                                             ("/BootstrapLocalMgmt", rf"/SourceDirectory:{MEDIA}"))))
+        assert not answer.ok and "DPAPI" in answer.results[0].stderr
+
+    def test_the_interactive_setup_is_refused_by_the_twin(self, make_world):
+        from ansible_collections.sfb.server.plugins.plugin_utils.host.plan import Executable, Plan
+        from ansible_collections.sfb.server.plugins.plugin_utils.twin.host import TwinHost
+        answer = TwinHost(make_world(), "fe01.contoso.com", become=True).run(
+            Plan.of(Executable(rf"{MEDIA}\Setup.exe", ("/BootstrapLocalMgmt",))))
+        assert not answer.ok and "interactive" in answer.results[0].stderr
 
     def test_default_folder_follows_the_media_release(self, make_world):
         result = ok(run_twin(CoreComponents, make_world(), "fe01.contoso.com"))
         assert result["install_path"] == r"C:\Program Files\Skype for Business Server 2019"
-        assert result["commands"] == [r"D:\Setup\amd64\Setup.exe /BootstrapLocalMgmt"]
+        assert result["commands"][1] == rf"C:\Windows\System32\msiexec.exe /i {MEDIA}\Setup\ocscore.msi /qn /norestart"
 
     def test_check_mode_changes_nothing(self, make_world):
         world = make_world()
@@ -100,7 +147,10 @@ class TestLocalStoreAndComponents:
         ok(run_twin(CoreComponents, world, "fe01.contoso.com"))
         first = ok(run_twin(LocalStore, world, "fe01.contoso.com", diff=True))
         assert first["changed"] and first["replica"]["UpToDate"] is True
-        assert first["commands"] == ["Enable-CsReplica", "Invoke-CsManagementStoreReplication -ReplicaFqdn 'fe01.contoso.com'"]
+        # The documented route: export, import into the local store, join replication, start the agent.
+        assert first["commands"] == [r"Export-CsConfiguration -FileName 'C:\Windows\Temp\sfb-CsConfiguration.zip' -Force",
+                                     r"Import-CsConfiguration -FileName 'C:\Windows\Temp\sfb-CsConfiguration.zip' -LocalStore",
+                                     "Enable-CsReplica", "Start-CsWindowsService -Name 'RTCREPLICA'"]
         assert first["diff"]["after"]["replica"]["UpToDate"] is True
         assert not ok(run_twin(LocalStore, world, "fe01.contoso.com"))["changed"]
 

@@ -21,6 +21,7 @@ from ansible_collections.sfb.server.plugins.action.local_store import ActionModu
 from ansible_collections.sfb.server.plugins.action.prerequisites_info import ActionModule as Prerequisites
 from ansible_collections.sfb.server.plugins.action.services_started import ActionModule as ServicesStarted
 from ansible_collections.sfb.server.plugins.plugin_utils.host.signatures import documented
+from conftest import with_become
 from sfb_fakes import FakeActionLoader, FakeConnection, FakeSharedLoader, FakeTask
 
 FE = "fe01.contoso.com"
@@ -87,8 +88,9 @@ def exit_code(code, stdout=""):
     return {"exit_code": code, "stdout": stdout}
 
 
-def windows_action(cls, runner: Runner, args=None, check_mode=False, actions=None):
-    action = cls(FakeTask(args, check_mode=check_mode), FakeConnection("ansible.builtin.psrp"), None, None, None, None)
+def windows_action(cls, runner: Runner, args=None, check_mode=False, actions=None, become=True):
+    action = cls(FakeTask(args, check_mode=check_mode), with_become(FakeConnection("ansible.builtin.psrp"), become),
+                 None, None, None, None)
     action._shared_loader_obj = FakeSharedLoader(FakeActionLoader(actions))
     action._execute_module = lambda module_name=None, module_args=None, task_vars=None, wrap_async=False, **kw: \
         runner(module_args)
@@ -126,39 +128,61 @@ def test_prerequisites_read_in_one_plan_then_nested_groups_and_topology():
     assert result["round_trips"] == 3
 
 
-def test_core_components_from_2015_media_with_a_restart():
-    installed = []
+def test_core_components_from_2015_media_unattended_with_a_restart():
+    installed = set()
     runner = Runner({
-        "Get-ItemProperty": lambda s: [CORE_2015] if installed else [],
-        "Test-Path": lambda s: [bool(installed) and "Bootstrapper" in p for p in (s["parameters"]["Path"]
+        "Get-ItemProperty": lambda s: ([CORE_2015] if "ocscore" in installed else [])
+        + ([{"DisplayName": "Microsoft Visual C++ 2013 Redistributable (x64) - 12.0.40660"}] if "vc" in installed else []),
+        "Test-Path": lambda s: [("ocscore" in installed) and "Bootstrapper" in p for p in (s["parameters"]["Path"]
                                 if isinstance(s["parameters"]["Path"], list) else [s["parameters"]["Path"]])]
         if "Bootstrapper" in str(s["parameters"]["Path"]) else [True],
+        "Get-Service": lambda s: [{"Name": "MSSQL$RTCLOCAL", "Status": "Running"}] if "rtclocal" in installed else [],
         "Get-Item": lambda s: [{"VersionInfo": {"ProductVersion": "6.0.9319.0", "ProductName": "Skype for Business Server 2015"}}],
-        "setup.exe": lambda s: installed.append(1) or exit_code(3010, "A restart is required."),
+        "vcredist_x64.exe": lambda s: installed.add("vc") or exit_code(0),
+        "msiexec.exe": lambda s: installed.add("ocscore") or exit_code(3010, ""),
+        "bootstrapper.exe": lambda s: installed.add("rtclocal") or exit_code(0),
     })
     reboot = {"ansible.windows.win_reboot": {"changed": True, "rebooted": True, "elapsed": 95}}
     result = run(windows_action(CoreComponents, runner, {"setup_path": r"D:\Setup\amd64\Setup.exe"}, actions=reboot))
     assert not result.get("failed"), result
-    executable = runner.plans[1]["steps"][0]
-    assert executable == {"type": "executable", "path": r"D:\Setup\amd64\Setup.exe", "arguments": ["/BootstrapLocalMgmt"],
-                          "success_codes": [0, 3010]}
+    # The read asks for RTCLocal with a wildcard, so that a missing instance answers nothing.
+    assert runner.plans[0]["steps"][3]["parameters"] == {"Name": "MSSQL$RTCLOCA*"}
+    # Each installer in its own plan, with its documented codes; Setup.exe is never run.
+    assert [{k: p["steps"][0][k] for k in ("type", "path", "arguments", "success_codes")}
+            for p in runner.plans[1:4]] == [
+        {"type": "executable", "path": r"D:\Setup\amd64\vcredist_x64.exe", "arguments": ["/install", "/quiet", "/norestart"],
+         "success_codes": [0, 1638, 3010]},
+        {"type": "executable", "path": r"C:\Windows\System32\msiexec.exe",
+         "arguments": ["/i", r"D:\Setup\amd64\Setup\ocscore.msi", "/qn", "/norestart"], "success_codes": [0, 3010, 1641]},
+        {"type": "executable", "path": r"C:\Program Files\Skype for Business Server 2015\Deployment\Bootstrapper.exe",
+         "arguments": ["/BootstrapLocalMgmt", r"/SourceDirectory:D:\Setup\amd64"], "success_codes": [0, 3010]}]
+    assert not any(s.get("path", "").lower().endswith("setup.exe") for p in runner.plans for s in p["steps"])
     assert result["product"] == "2015" and result["install_path"] == r"C:\Program Files\Skype for Business Server 2015"
-    assert result["rebooted"] is True and result["version"] == "6.0.9319.272"
-    # read, install (async job answered at once), reboot, verify
-    assert result["round_trips"] == 4
+    assert result["rebooted"] is True and result["restarts"] == 1 and result["version"] == "6.0.9319.272"
+    # read, three installers (async jobs answered at once), the restart after ocscore's 3010, verify
+    assert result["round_trips"] == 6
 
 
-def test_local_store_waits_for_the_replica():
+def test_without_become_nothing_is_sent():
+    runner = Runner({})
+    result = run(windows_action(CoreComponents, runner, become=False))
+    assert result["failed"] and "become: true" in result["msg"] and "become_method: runas" in result["msg"]
+    assert runner.plans == []
+
+
+def test_local_store_exports_imports_enables_and_starts_the_agent():
     runner = Runner({
         "Get-CsManagementStoreReplicationStatus": sequence(
             [], [{"ReplicaFqdn": FE, "UpToDate": False}], [{"ReplicaFqdn": FE, "UpToDate": True,
                                                             "LastUpdateCreation": "2026-01-05T02:10:00.0000000Z"}]),
-        "Enable-CsReplica": lambda s: [],
-        "Invoke-CsManagementStoreReplication": lambda s: [],
+        "Export-CsConfiguration": lambda s: [], "Import-CsConfiguration": lambda s: [],
+        "Enable-CsReplica": lambda s: [], "Start-CsWindowsService": lambda s: [],
     })
     result = run(windows_action(LocalStore, runner, {"poll_interval": 0}))
     assert not result.get("failed"), result
-    assert runner.steps(1) == ["Enable-CsReplica", "Invoke-CsManagementStoreReplication"]
+    assert runner.steps(1) == ["Export-CsConfiguration", "Import-CsConfiguration", "Enable-CsReplica",
+                               "Start-CsWindowsService"]
+    assert runner.plans[1]["steps"][1]["switches"] == ["LocalStore"]
     assert result["replica"]["UpToDate"] is True and result["round_trips"] == 4
 
 
@@ -191,7 +215,7 @@ def test_components_restart_and_run_again_then_verify():
     assert result["restarts"] == 1 and result["install_path"] == r"C:\Program Files\Skype for Business Server 2015"
     assert runner.steps(1) == [r"C:\Program Files\Skype for Business Server 2015\Deployment\Bootstrapper.exe",
                                "Enable-CsComputer", "Install-CsDatabase"]
-    assert runner.plans[1]["steps"][2]["switches"] == ["LocalDatabases"]
+    assert "LocalDatabases" in runner.plans[1]["steps"][2]["switches"]
     assert action._shared_loader_obj.action_loader.requests[0]["task"].args["msg"].startswith("Skype for Business Server setup")
 
 
@@ -234,7 +258,7 @@ def test_certificate_online_request_with_ca_credentials():
         "template": "SfBWebServer"}))
     assert not result.get("failed"), result
     request = runner.plans[1]
-    assert request["secrets"] == {"ca_password": "S3cr3t!"}
+    assert "S3cr3t!" in str(request["secrets"]) and "S3cr3t!" not in str(request["steps"])
     assert request["steps"][0]["parameters"]["CaPassword"] == {"secret": "ca_password", "kind": "String"}
     assert request["steps"][0]["parameters"]["Type"] == ["Default", "WebServicesInternal", "WebServicesExternal"]
     assert request["steps"][0]["parameters"]["PrivateKeyExportable"] is True

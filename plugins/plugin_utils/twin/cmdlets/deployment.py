@@ -43,6 +43,22 @@ DEFAULT_DIRECTORY = {
     dep.SERVER_ADMINS_GROUP: [DEFAULT_RUN_ACCOUNT],
 }
 GB = 1024 ** 3
+# The unattended route the collection takes (Setup.exe is the interactive installer: "A dialog will pop
+# up asking if you want to install it [Visual C++] ... select I accept the terms in the license
+# agreement", "Install Skype for Business Server on servers in the topology", OfficeDocs-SkypeForBusiness
+# Skype/SfbServer/deploy/install/install-skype-for-business-server.md). The media layout and switches
+# are not documented: the twin accepts the forms docs/assumptions.md lists, and refuses what would show
+# a dialog (no /quiet, no /qn).
+VCREDIST_SECONDS = 60
+BOOTSTRAP_LOCAL_MGMT_SECONDS = 300
+VCREDIST_ALREADY_INSTALLED = 1638  # Windows Installer: ERROR_PRODUCT_VERSION (a newer version is installed)
+RTCLOCAL_SERVICE = "MSSQL$RTCLOCAL"
+REPLICA_SERVICE = "RTCREPLICA"
+# Without become a WinRM logon cannot use DPAPI (Ansible's "Windows Remote Management" page, "WinRM
+# limitations"), which SQL Server Express (RTCLocal, the local configuration store) needs.
+DPAPI_REFUSAL = ("SQL Server Express setup failed: the data protection API (DPAPI) is not available in a "
+                 "network logon. Run the task with become (become_method: runas).")
+EDGE = "Edge"
 
 
 # -- the world's extra sections ------------------------------------------------------------
@@ -88,6 +104,10 @@ def state(server: dict) -> dict:
             "restart_requested": False,
             "restart_done": False,
             "requests": {},
+            # Deployed servers carry the redistributable and RTCLocal; a bare one gets them from the
+            # unattended steps.
+            "vcredist": bool(installed.get("core")),
+            "rtclocal": bool(installed.get("core")),
         }
     return server["deployment"]
 
@@ -195,7 +215,10 @@ def test_path(call: Call, base):
 
 
 def _uninstall_entries(server: dict) -> list[dict]:
-    entries = [{"DisplayName": "Microsoft Visual C++ 2015-2019 Redistributable (x64)", "DisplayVersion": "14.28.29913"}]
+    entries = []
+    if state(server)["vcredist"]:
+        entries.append({"DisplayName": "Microsoft Visual C++ 2015-2019 Redistributable (x64)",
+                        "DisplayVersion": "14.28.29913"})
     installed = server["installed"]
     if installed["core"]:
         info = versions.product(server["product"])
@@ -225,6 +248,16 @@ def get_service(call: Call, base):
         status = call.server.get("windows_firewall", "Running")
         return [{"Name": dep.FIREWALL_SERVICE, "DisplayName": "Windows Defender Firewall", "Status": status,
                  "StartType": "Automatic" if status == "Running" else "Disabled"}]
+    if names is not None and all(fnmatch.fnmatch(RTCLOCAL_SERVICE.lower(), n.lower()) for n in _paths(names)):
+        # The local management store's SQL Server Express instance; a wildcard that matches nothing
+        # answers nothing, as Get-Service does.
+        if not state(call.server)["rtclocal"]:
+            if any("*" in n for n in _paths(names)):
+                return []
+            raise CmdletError(f"Cannot find any service with service name '{names}'.", "ObjectNotFound",
+                              "NoServiceFoundForGivenName,Microsoft.PowerShell.Commands.GetServiceCommand")
+        return [{"Name": RTCLOCAL_SERVICE, "DisplayName": "SQL Server (RTCLOCAL)", "Status": "Running",
+                 "StartType": "Automatic"}]
     return base(call)
 
 
@@ -240,17 +273,55 @@ def _argument(arguments: list[str], prefix: str) -> str | None:
 
 @executable("setup.exe")
 def setup_exe(call: Call):
-    if not any(a.lower() == "/bootstraplocalmgmt" for a in call.arguments):
-        return ExitCode(1, stderr="The twin simulates Setup.exe /BootstrapLocalMgmt only.")
+    """The interactive installer: under WinRM its Visual C++ and licence dialogs would wait, unseen, until
+    the job's time-out. The twin refuses it rather than pretend it completes."""
+    return ExitCode(1, stderr="Setup.exe is the interactive installer (it asks to install Visual C++ and to accept "
+                              "the licence) and would wait on a hidden dialog: use the unattended steps "
+                              "(the Visual C++ redistributable /quiet, msiexec /i ocscore.msi /qn, "
+                              "Bootstrapper.exe /BootstrapLocalMgmt).")
+
+
+def _media_folder(server: dict) -> str:
+    return ntpath.dirname(MEDIA_PATH).lower()
+
+
+@executable("vcredist_x64.exe")
+def vcredist(call: Call):
+    st = state(call.server)
+    if not any(a.lower() in ("/quiet", "/q") for a in call.arguments):
+        return ExitCode(1, stderr="Without /quiet the redistributable shows its set-up dialog.")
+    if st["vcredist"]:
+        return ExitCode(VCREDIST_ALREADY_INSTALLED, stdout="A newer or equal version is already installed.")
+
+    def done(c: Call):
+        state(c.server)["vcredist"] = True
+        c.world.record(c.server["fqdn"], "vcredist_installed")
+        return ExitCode(0)
+
+    return Wait(until=call.world.now + VCREDIST_SECONDS, resume=done)
+
+
+@executable("msiexec.exe")
+def msiexec(call: Call):
+    """msiexec /i <media>\\Setup\\ocscore.msi /qn [INSTALLDIR=<path>]: the core components."""
     server, info = call.server, versions.product(call.server["product"])
     st = state(server)
-    prefix = dep.INSTALL_DIR_ARGUMENT.split("{", 1)[0]
-    path = (_argument(call.arguments, prefix) or info.program_folder).rstrip("\\")
+    arguments = [a.lower() for a in call.arguments]
+    package = call.arguments[arguments.index("/i") + 1] if "/i" in arguments[:-1] else ""
+    if ntpath.basename(package).lower() != "ocscore.msi":
+        return ExitCode(1639, stderr="The twin installs ocscore.msi only.")  # ERROR_INVALID_COMMAND_LINE
+    if package.lower() != ntpath.join(_media_folder(server), "setup", "ocscore.msi"):
+        return ExitCode(1619, stderr=f"This installation package could not be opened: {package}.")  # ERROR_INSTALL_PACKAGE_OPEN_FAILED
+    if not any(a in ("/qn", "/quiet") for a in arguments):
+        return ExitCode(1, stderr="Without /qn Windows Installer shows the set-up dialog.")
+    if not st["vcredist"]:
+        return ExitCode(1603, stderr="The core components need the Visual C++ redistributable of the media.")
+    path = (_argument(call.arguments, "INSTALLDIR=") or info.program_folder).rstrip("\\")
     drive = dep.drive_of(path)
     if drive not in st["drives"]:
-        return ExitCode(1, stderr=f"The drive {drive}: does not exist.")
+        return ExitCode(1603, stderr=f"The drive {drive}: does not exist.")  # ERROR_INSTALL_FAILURE
     if server["installed"]["core"]:
-        return ExitCode(0, stdout="Core components are already installed.")
+        return ExitCode(0)
 
     def done(c: Call):
         s = c.server
@@ -258,9 +329,28 @@ def setup_exe(call: Call):
         s["version"] = info.rtm_version
         state(s)["files"].append(dep.bootstrapper_path(path).lower())
         c.world.record(s["fqdn"], "core_components_installed", path=path, version=info.rtm_version)
-        return ExitCode(0, stdout=f"Installed {info.name} core components and the local management store to {path}.")
+        return ExitCode(0)
 
     return Wait(until=call.world.now + CORE_INSTALL_SECONDS, resume=done)
+
+
+def _bootstrap_local_mgmt(call: Call):
+    """Bootstrapper.exe /BootstrapLocalMgmt /SourceDirectory:<media>: SQL Server Express for RTCLocal."""
+    st = state(call.server)
+    if call.become is False:
+        return ExitCode(1, stderr=DPAPI_REFUSAL)
+    source = _argument(call.arguments, "/SourceDirectory:")
+    if source is None or source.rstrip("\\").lower() != _media_folder(call.server):
+        return ExitCode(1, stderr=f"The source directory {source} does not hold the setup files.")
+    if st["rtclocal"]:
+        return ExitCode(0, stdout="The local management store is already installed.")
+
+    def done(c: Call):
+        state(c.server)["rtclocal"] = True
+        c.world.record(c.server["fqdn"], "local_management_store_installed")
+        return ExitCode(0, stdout="Installed SQL Server Express (RTCLOCAL) and the local management store.")
+
+    return Wait(until=call.world.now + BOOTSTRAP_LOCAL_MGMT_SECONDS, resume=done)
 
 
 # -- step 1: local configuration store -----------------------------------------------------
@@ -269,14 +359,58 @@ def setup_exe(call: Call):
 def _replica_service(server: dict) -> None:
     for spec in role_catalog.services_for(server["roles"]):
         if spec.name == "RTCREPLICA" and spec.name not in server["services"]:
+            # Stopped until started: Enable-CsReplica adds the computer to the replication path; the
+            # agent that replicates runs once started (step 1 starts it).
             server["services"][spec.name] = {"display_name": spec.display_name, "role": spec.role,
-                                             "carries_sessions": False, "status": "Running",
+                                             "carries_sessions": False, "status": "Stopped",
                                              "startup_type": "Automatic", "accepting": True}
+
+
+def _local_store_required(call: Call) -> dict:
+    """SQL Server Express (RTCLocal) holds the local store ("SQL Server Express Edition is required for the
+    local configuration store", Install Skype for Business Server on servers in the topology, step 1)."""
+    st = _core_required(call)
+    if not st["rtclocal"]:
+        raise CmdletError("The local configuration store database (RTCLOCAL) is not installed on this computer.",
+                          "InvalidOperation", "LocalStoreNotInstalled")
+    if call.become is False:
+        raise CmdletError(DPAPI_REFUSAL, "SecurityError", "DpapiUnavailable")
+    return st
+
+
+def _is_share(path: str) -> bool:
+    return path.startswith("\\\\")
+
+
+def _shares(world) -> dict:
+    return world.kind("deployment").setdefault("shares", {"files": []})
+
+
+@cmdlet("Export-CsConfiguration")
+def export_configuration(call: Call):
+    """Export-CsConfiguration -FileName: the Central Management store's configuration as a .zip. An Edge
+    Server, outside the domain, cannot read the store: "export the configuration data ... and then copy
+    the .ZIP file to the computer in the perimeter network" (Export-CsConfiguration page)."""
+    st = _core_required(call)
+    if EDGE in call.server["roles"]:
+        raise CmdletError("Cannot connect to the Central Management store from this computer: it is not a member "
+                          "of the domain.", "ResourceUnavailable", "CmsNotReachable")
+    if call.switch("AsBytes") or call.get("FileName") is None:
+        raise CmdletError("The twin simulates Export-CsConfiguration -FileName only.", "NotImplemented", "NotSimulated")
+    path = str(call.get("FileName")).lower()
+    files = _shares(call.world)["files"] if _is_share(path) else st["files"]
+    if path in files and not call.switch("Force"):
+        raise CmdletError(f"The file '{call.get('FileName')}' already exists. Use -Force to overwrite it.",
+                          "ResourceExists", "FileExists")
+    if path not in files:
+        files.append(path)
+    call.world.record(call.server["fqdn"], "configuration_exported", file=call.get("FileName"))
+    return []
 
 
 @cmdlet("Enable-CsReplica")
 def enable_replica(call: Call):
-    st = _core_required(call)
+    st = _local_store_required(call)
     if not st["replica"]["enabled"]:
         st["replica"].update(enabled=True, synced_at=call.world.now + REPLICATION_SECONDS)
         call.server["installed"]["local_store"] = True
@@ -298,10 +432,12 @@ def invoke_replication(call: Call):
 
 @cmdlet("Import-CsConfiguration")
 def import_configuration(call: Call):
-    st = _core_required(call)
     if not call.switch("LocalStore"):
         raise CmdletError("The twin simulates Import-CsConfiguration -LocalStore only.", "NotImplemented", "NotSimulated")
-    if call.get("FileName") is not None and str(call.get("FileName")).lower() not in st["files"]:
+    st = _local_store_required(call)
+    path = str(call.get("FileName") or "").lower()
+    files = _shares(call.world)["files"] if _is_share(path) else st["files"]
+    if call.get("FileName") is None or path not in files:
         raise CmdletError(f"Could not find file '{call.get('FileName')}'.", "ObjectNotFound", "FileNotFound")
     call.server["installed"]["local_store"] = True
     st["replica"]["imported"] = True
@@ -319,6 +455,14 @@ def get_replication_status(call: Call):
     ProductVersion (the properties sfb_facts 10 lists)."""
     if call.switch("CentralManagementStoreStatus"):
         raise CmdletError("The twin answers replica states only.", "NotImplemented", "NotSimulated")
+    # "Run the Get-CsManagementStoreReplicationStatus cmdlet on the internal server which has the Central
+    # Management store, or any domain joined computer on which ... Core Components (OcsCore.msi) are
+    # installed" (Validate your Edge deployment, OfficeDocs-SkypeForBusiness
+    # Skype/SfbServer/deploy/deploy-edge-server/validate-edge-deployment.md): an Edge Server is neither.
+    if EDGE in call.server["roles"]:
+        raise CmdletError("Cannot connect to the Central Management store from this computer: it is not a member "
+                          "of the domain.", "ResourceUnavailable", "CmsNotReachable")
+    _core_required(call)
     servers = [s for s in call.world.servers.values() if state(s)["replica"]["enabled"]]
     if call.get("ReplicaFqdn") is not None:
         servers = [s for s in servers if s["fqdn"] == str(call.get("ReplicaFqdn")).lower()]
@@ -341,6 +485,10 @@ def bootstrapper(call: Call):
     server = call.server
     if not server["installed"]["core"]:
         return ExitCode(1, stderr="Skype for Business Server core components are not installed.")
+    if any(a.lower() == "/bootstraplocalmgmt" for a in call.arguments):
+        return _bootstrap_local_mgmt(call)
+    if call.become is False:
+        return ExitCode(1, stderr=DPAPI_REFUSAL)
     st = state(server)
     unmet = []
     if not server["installed"]["local_store"]:
