@@ -395,6 +395,11 @@ class Path:
         return result
 
 
+def _outgoing(row: PortRow) -> bool:
+    purpose = row.purpose.lower()
+    return purpose.startswith("outgoing") or "outbound" in purpose
+
+
 def peer_paths(source: str, peers: Iterable[Mapping[str, Any]]) -> list[Path]:
     """The paths from `source` to the ports each peer listens on, per the server roles table.
 
@@ -420,6 +425,10 @@ def peer_paths(source: str, peers: Iterable[Mapping[str, Any]]) -> list[Path]:
                     seen.add(key)
                     if transport == "UDP":
                         testable, reason = False, "UDP cannot be tested without a listener that answers"
+                    elif _outgoing(row):
+                        # The ports page calls these rows outgoing/outbound traffic of the server
+                        # (5066, 5081, 5082): nothing need listen there, so a TCP test proves nothing.
+                        testable, reason = False, "the page describes traffic this server sends: nothing listens there"
                     elif not ports.single:
                         testable, reason = False, "a media port range has no listener until a call uses it"
                     else:

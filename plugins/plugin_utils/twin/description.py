@@ -228,14 +228,17 @@ def server_document(fqdn: str, site: str, pool: str, edition: str, roles: list[s
         "sessions": [],
         "pending_reboot": False,
         "updates": {"pending": list(updates or []), "installed": []},
-        "certificates": _initial_certificates(fqdn, pool, now) if deployed else [],
+        "certificates": _initial_certificates(fqdn, pool, now, roles) if deployed else [],
         "windows_firewall": "Running",
         "faults": dict(faults or {}),
     }
 
 
-def _initial_certificates(fqdn: str, pool: str, now: float) -> list[dict]:
+def _initial_certificates(fqdn: str, pool: str, now: float, roles: list[str]) -> list[dict]:
     names = sorted({fqdn, pool})
+    # The uses of each role's certificate table (knowledge/certificates.yml, environmental-requirements.md):
+    # a stand-alone Mediation Server has a Default certificate only.
+    uses = list(dict.fromkeys(use for role in roles for use in knowledge.certificate_types(role)))
     return [{
         "thumbprint": hashlib.sha1(f"{fqdn}|default|{now}".encode()).hexdigest().upper(),
         "subject": f"CN={pool}",
@@ -243,7 +246,7 @@ def _initial_certificates(fqdn: str, pool: str, now: float) -> list[dict]:
         "issuer": "CN=Contoso Issuing CA",
         "not_before": now,
         "not_after": now + CERTIFICATE_LIFETIME_DAYS * 86400,
-        "uses": ["Default", "WebServicesInternal", "WebServicesExternal"],
+        "uses": uses,
         "has_private_key": True,
         "trusted_root": True,
     }]
