@@ -39,6 +39,8 @@ class ActionModule(SfbAction):
     }
 
     def execute(self, host, args, task_vars):
+        # The credential cache (credentials.<user>.xml) is DPAPI-protected: a network logon cannot read it.
+        self.require_become(host.name, "reading the Cloud Connector credential cache")
         accounts = self._read(host, args["account_types"])
         unreadable = [a for a, v in accounts.items() if v["error"] and KEY_NOT_VALID in v["error"]]
         mismatched = [a for a, user in args["expected_usernames"].items()

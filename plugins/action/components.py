@@ -36,6 +36,8 @@ class ActionModule(SfbAction):
     }
 
     def execute(self, host, args, task_vars):
+        # Step 2 installs the roles' SQL Server Express instances (RTCLocal, LYSS), which use DPAPI.
+        self.require_become(host.name, "step 2 sets up the SQL Server Express databases of the server's roles")
         candidates = dep.candidate_install_paths(args["install_path"])
         computer, pools = deploy_state.placement_reads()
         answer = host.read(computer, pools, deploy_state.local_services(), deploy_state.bootstrapper_exists(candidates),

@@ -46,8 +46,14 @@ def world(tmp_path):
     return store
 
 
-def run(cls, world, server, args=None, check_mode=False):
+class _Runas:
+    name = "ansible.builtin.runas"
+
+
+def run(cls, world, server, args=None, check_mode=False, become=True):
     connection = FakeConnection(TWIN_CONNECTION, options={"world": world.path, "remote_addr": server})
+    # As Ansible hands the connection over with become_method runas (cce_credential needs it: DPAPI).
+    connection.become = _Runas() if become else None
     action = cls(FakeTask(args, check_mode=check_mode), connection, None, None, None, None)
     return action.run(task_vars={"inventory_hostname": server})
 
@@ -282,3 +288,9 @@ def test_certificate_report_reads_the_windows_runners_dates():
     report = certificate_report(mine, [root], now, threshold_days=60)
     assert [(c["kind"], c["thumbprint"], c["days_left"], c["due"]) for c in report] == [
         ("internal", "M", 30.0, True), ("ca", "R", 1461.0, False)]
+
+
+def test_credential_check_refuses_to_run_without_become(world):
+    result = run(Credential, world, NEW, become=False)
+    assert result["failed"] and result["error"]["kind"] == "become_required"
+    assert "become_method: runas" in result["msg"] and result.get("round_trips", 0) == 0
