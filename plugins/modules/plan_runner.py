@@ -8,10 +8,21 @@ short_description: Run a plan of documented cmdlet calls on a Windows server (in
 description:
   - The Windows side of the sfb.server Host seam. The collection's action plugins build a plan on the
     controller and send it here, so that one module invocation is one round trip.
-  - Imports the PowerShell modules the plan needs (C(SkypeForBusiness), C(CloudConnector)), runs each
-    step in order, and returns each step's output (only the selected properties), its error
-    (message, category, error id) or, for an executable, its exit code and output.
-  - The first failing step stops the plan.
+  - Refreshes C(PSModulePath) from the machine environment, then runs each step in order. The
+    PowerShell module a step needs (C(SkypeForBusiness), C(CloudConnector), C(ActiveDirectory) ...)
+    is imported when the first step needing it runs, so a module that is missing fails that step
+    only (error id C(ModuleMissing:<module>)), not the steps before it.
+  - Each cmdlet runs with the default error preference (C(Continue)); the errors it writes are
+    collected (C(-ErrorVariable) for commands with the CommonParameters, the merged error stream for
+    the others), and a step that wrote any error fails, after the command has gone on as PowerShell
+    lets it.
+  - The first failing step stops the plan; the steps after it do not run.
+  - Calls whose signature has C(-Confirm) come with C(-Confirm:$false) from the controller's plan
+    binder, since a confirmation prompt fails under the Ansible host.
+  - An executable step succeeds or fails on its exit code alone; its output is decoded with the
+    server's OEM code page unless the step names another encoding.
+  - Returns each step's output (only the selected properties), its error (message, category, error
+    id) or, for an executable, its exit code and output; every secret value is masked in it.
   - Internal to the collection; use the other sfb.server modules instead of calling it directly.
 version_added: 0.1.0
 author:
@@ -20,24 +31,39 @@ options:
   steps:
     description:
       - The plan's steps, as built by the collection's controller code.
-      - A cmdlet step has C(type=cmdlet), C(name), C(parameters), C(switches) (names of switch
-        parameters) and C(select) (properties to return).
-      - An executable step has C(type=executable), C(path), C(arguments) and C(success_codes).
+      - A cmdlet step has C(type=cmdlet), C(name), C(module), C(common_parameters) (whether its
+        documented signature has the CommonParameters), C(parameters), C(switches) (names of switch
+        parameters), C(select) (properties to return) and C(as_text) (selected properties returned
+        as text).
+      - An executable step has C(type=executable), C(path), C(arguments), C(success_codes) and
+        C(output_encoding) (empty for the OEM code page).
     type: list
     elements: dict
     required: true
   modules:
     description:
-      - PowerShell modules to import before the first step.
+      - The PowerShell modules the steps need, in first-use order. Each is imported when the first
+        step that needs it runs, not before the plan.
     type: list
     elements: str
     default: []
   secrets:
     description:
-      - Secret values the steps refer to by key. They become SecureString or PSCredential objects on
-        the server and never appear in the module's result.
-    type: dict
-    default: {}
+      - Secret values the steps refer to by name. They become SecureString or PSCredential objects on
+        the server (or a String where the cmdlet documents one) and never appear in the module's
+        result, its invocation or the event log.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      name:
+        description: The name the steps refer to.
+        type: str
+        required: true
+      value:
+        description: The secret value; C(no_log), so Ansible.Basic masks it wherever it would log it.
+        type: str
+        required: true
   depth:
     description:
       - How deep nested objects in the output are converted before they are given as text.
@@ -49,8 +75,11 @@ attributes:
     description: The controller never sends a plan that changes anything in check mode.
   diff_mode:
     support: none
+    description: The runner only executes steps; the calling module computes any diff.
   platform:
+    support: full
     platforms: windows
+    description: Runs on Windows Server with Windows PowerShell 5.1 through WinRM, PSRP or SSH.
 """
 
 EXAMPLES = r"""
@@ -68,7 +97,9 @@ EXAMPLES = r"""
 
 RETURN = r"""
 steps:
-  description: One answer per step that ran; the plan stops after the first failing step.
+  description:
+    - One answer per step that ran; the plan stops after the first failing step.
+    - A step whose PowerShell module could not be imported has the error id C(ModuleMissing:<module>).
   returned: always
   type: list
   elements: dict
@@ -92,9 +123,4 @@ steps:
     stderr:
       description: Standard error of an executable step.
       type: str
-missing_module:
-  description: The PowerShell module that could not be imported, when that is why the task failed.
-  returned: failure
-  type: str
-  sample: SkypeForBusiness
 """

@@ -5,6 +5,8 @@
 It validates the arguments against the plugin's ARGUMENT_SPEC (the same options its documentation
 stub lists), finds the Host behind the connection, runs the plugin's `execute`, and turns every
 SfbError into a task failure that says what failed and what to do, never a bare traceback.
+Before a task returns, every no_log value (the task's no_log options and every secret a plan sent)
+is masked wherever it appears in the result: results, warnings, error texts, transcripts.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from ansible_collections.sfb.server.plugins.plugin_utils.domain import inputs
 from ansible_collections.sfb.server.plugins.plugin_utils.errors import HostUnreachable, SfbError
 from ansible_collections.sfb.server.plugins.plugin_utils.host.base import Host
 from ansible_collections.sfb.server.plugins.plugin_utils.host.plan import Plan
+from ansible_collections.sfb.server.plugins.plugin_utils.host.redact import no_log_values, redact
 from ansible_collections.sfb.server.plugins.plugin_utils.host.select import host_for
 
 
@@ -84,9 +87,11 @@ class SfbAction(ActionBase):
         except SfbError as exc:
             result.update(failed=True, changed=exc.changed, msg=str(exc), error=exc.to_result())
         result.setdefault("changed", False)
+        secrets = no_log_values(self.ARGUMENT_SPEC, args)
         if host is not None:
             result["round_trips"] = host.round_trips
-        return result
+            secrets |= host.secret_values
+        return redact(result, secrets)
 
     def require_become(self, server: str, why: str) -> None:
         """Fail at once when a DPAPI-bound step runs without become.
@@ -169,7 +174,7 @@ class ControllerAction(ActionBase):
         except SfbError as exc:
             result.update(failed=True, msg=str(exc), error=exc.to_result())
         result.setdefault("changed", False)
-        return result
+        return redact(result, no_log_values(self.ARGUMENT_SPEC, self._task.args))
 
     def work(self, args: dict) -> dict:
         raise NotImplementedError

@@ -64,6 +64,9 @@ class Host(abc.ABC):
         self.name = name
         self.check_mode = check_mode
         self.round_trips = 0
+        # Every secret value a plan sent through this Host: the module base masks them in the
+        # task's result, whatever the server echoed (plugin_utils/host/redact.py).
+        self.secret_values: set[str] = set()
 
     # -- plans -----------------------------------------------------------------------------
 
@@ -74,6 +77,7 @@ class Host(abc.ABC):
                 f"Refusing to change {self.name} in check mode: {'; '.join(plan.describe())}.",
                 hint="This is a bug in the module that sent the plan; please report it.",
             )
+        self.secret_values.update(str(v) for v in plan.secrets.values() if v not in (None, ""))
         self.round_trips += 1
         return self._run(plan)
 
@@ -145,7 +149,13 @@ def is_read_only(plan: Plan) -> bool:
 
 
 def parse_runner_result(plan: Plan, answer: Mapping[str, Any], host: str) -> PlanResult:
-    """Read the runner's answer (the Windows runner or the twin, same shape) into a PlanResult."""
+    """Read the runner's answer (the Windows runner or the twin, same shape) into a PlanResult.
+
+    A module the whole plan could not load is `missing_module` at the top (the twin's answer, and
+    the runner's before it imported per step); a module one step could not load is that step's
+    error (error id "ModuleMissing:<module>", StepResult.missing_module), so the steps before it
+    are read and `raise_for_failure` raises PowerShellModuleMissing for it.
+    """
     if answer.get("missing_module"):
         module = answer["missing_module"]
         raise PowerShellModuleMissing(

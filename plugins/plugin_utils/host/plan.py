@@ -9,19 +9,58 @@ would not bind on the real cmdlet cannot be built, let alone sent.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from ansible_collections.sfb.server.plugins.plugin_utils.errors import StepFailed
+from ansible_collections.sfb.server.plugins.plugin_utils.errors import PowerShellModuleMissing, StepFailed
 from ansible_collections.sfb.server.plugins.plugin_utils.host.signatures import documented
 
 # "String": for parameters the documentation types as a plain String (Request-CsCertificate
 # -CaPassword); the value still travels only in the runner's no_log option.
 _SECRET_KINDS = ("SecureString", "PSCredential", "String")
 
+# The error id the runner gives a step whose PowerShell module could not be imported:
+# "ModuleMissing:<module>". The step fails; the plan's other steps are not affected before it.
+MODULE_MISSING_ID = "ModuleMissing:"
+
+_MODULE_HINTS = {
+    "SkypeForBusiness": "Install the Skype for Business Server core components on the server (the "
+                        "deployment's install step does it), or target a server that has them.",
+    "CloudConnector": "Install Cloud Connector Edition on the appliance host, and make sure its module "
+                      "folder is on PSModulePath.",
+}
+
 # Verbs that only read. In check mode a Host refuses any plan with a step outside them, and a
 # failed plan whose completed steps were all reads has changed nothing.
 READ_ONLY_VERBS = ("Get", "Test")
+
+# A cmdlet that supports ShouldProcess documents -Confirm; under Ansible's host a confirmation
+# prompt throws ("A command that prompts the user failed because the host program ... does not
+# support user interaction"), so the binder answers every such prompt in advance, here and only here.
+CONFIRM = "Confirm"
+
+# Calls that may outlast a WinRM operation or the connection itself, with the reason from their
+# documentation. A plan holding one runs as an Ansible async job that the controller polls
+# (WindowsHost), so a dropped connection does not cut it. Executables are always long.
+LONG_CMDLETS = {
+    "Invoke-CsComputerFailOver": "Invoke-CsComputerFailOver.md: -WaitTime, the drain wait, defaults to one hour",
+    "Invoke-CsComputerFailBack": "Invoke-CsComputerFailBack.md: starts and verifies the services again after a failover",
+    "Start-CsPool": "Start-CsPool.md: starts every server of the pool and waits for it; the 32174 event says "
+                    "pool start can take up to an hour",
+    "Get-CsPoolUpgradeReadinessState": "Get-CsPoolUpgradeReadinessState.md: by default it waits until the replicas "
+                                       "have been built",
+    "Get-CsUpgradeDomainInfo": "Get-CsUpgradeDomainInfo.md: -QueryTimeout is counted in minutes",
+    "Get-CsPoolFabricState": "Get-CsPoolFabricState.md: -QueryTimeout; it queries every routing group of the pool",
+    "Install-CsDatabase": "Install-CsDatabase.md: creates or updates the SQL Server databases",
+    "Stop-CsWindowsService": "Stop-CsWindowsService.md: -Graceful waits for the existing sessions to end",
+    "Start-CsWindowsService": "Start-CsWindowsService.md: the Front End service can take many minutes to start",
+    "Enable-CsComputer": "Enable-CsComputer.md: enables and configures every service of the computer",
+    "Request-CsCertificate": "Request-CsCertificate.md: an online request waits for the certification authority",
+    "Install-CcAppliance": "Install-CcAppliance: deploys the Cloud Connector virtual machines",
+    "Enter-CcUpdate": "Enter-CcUpdate: stops all services of the appliance",
+    "Exit-CcUpdate": "Exit-CcUpdate: starts all services of the appliance again",
+}
 
 
 @dataclass(frozen=True)
@@ -68,6 +107,14 @@ class CmdletCall:
 
     def __post_init__(self):
         binding = documented().bind(self.cmdlet, self.parameters)
+        # The binder's answer to a confirmation prompt travels on the wire (to_wire) but is not part
+        # of the call's `parameters` nor of describe(): it is how every call runs, not what the
+        # module asked for. Bound here, so a set that would not take it fails when the plan is built.
+        answers_prompt = (CONFIRM not in binding.parameters
+                          and documented().has_parameter(binding.cmdlet, CONFIRM, binding.parameter_set))
+        if answers_prompt:
+            documented().bind(binding.cmdlet, {**binding.parameters, CONFIRM: False})
+        object.__setattr__(self, "_answers_prompt", answers_prompt)
         # The documented spelling, so that the check-mode guard's verb test and describe() do not
         # depend on how the caller typed the name (PowerShell itself is case-insensitive).
         object.__setattr__(self, "cmdlet", binding.cmdlet)
@@ -82,6 +129,16 @@ class CmdletCall:
     @property
     def module(self) -> str:
         return self._binding.module
+
+    @property
+    def long_reason(self) -> str | None:
+        """Why this call may outlast a connection (LONG_CMDLETS), or None."""
+        return LONG_CMDLETS.get(self.cmdlet)
+
+    @property
+    def common_parameters(self) -> bool:
+        """Whether the documented signature has the CommonParameters (-ErrorAction, -ErrorVariable)."""
+        return documented().get(self.cmdlet).get("common_parameters") is True
 
     @property
     def parameter_set(self) -> str:
@@ -101,13 +158,27 @@ class CmdletCall:
                 words.append(f"-{name} {_ps_literal(value)}")
         return " ".join(words)
 
+    @property
+    def answers_prompt(self) -> bool:
+        """Whether the call goes with -Confirm:$false (its signature has -Confirm and no value was given)."""
+        return self._answers_prompt
+
+    def wire_parameters(self) -> dict:
+        """The parameters as the runner binds them: the call's own, and -Confirm:$false where it can prompt."""
+        parameters = {k: _wire_value(v) for k, v in self.parameters.items()}
+        if self._answers_prompt:
+            parameters[CONFIRM] = False
+        return parameters
+
     def to_wire(self) -> dict:
+        parameters = self.wire_parameters()
         return {
             "type": "cmdlet",
             "module": self.module,
             "name": self.cmdlet,
-            "parameters": {k: _wire_value(v) for k, v in self.parameters.items()},
-            "switches": sorted(k for k in self.parameters if documented().is_switch(self.cmdlet, k)),
+            "common_parameters": self.common_parameters,
+            "parameters": parameters,
+            "switches": sorted(k for k in parameters if documented().is_switch(self.cmdlet, k)),
             "select": list(self.select),
             "as_text": list(self.as_text),
         }
@@ -120,6 +191,10 @@ class Executable:
     `success_codes` are the exit codes that mean it worked; `restart_codes` the ones that mean it
     worked and the server must restart before the step is run again. `read_only` declares that the
     arguments given only query (w32tm /query, w32tm /stripchart): such a step may run in check mode.
+    The runner decides on the exit code alone; the text is decoded with the server's OEM code page
+    (console tools write in it), unless `output_encoding` names another encoding (.NET name, such
+    as "utf-8" or "unicode") for a tool known to write in it. Arguments are plain strings: a
+    secret never goes on a command line (Plan refuses it), where any process listing shows it.
     """
 
     path: str
@@ -127,8 +202,13 @@ class Executable:
     success_codes: tuple[int, ...] = (0,)
     restart_codes: tuple[int, ...] = ()
     read_only: bool = False
+    output_encoding: str | None = None
+
+    long_reason = "an executable (setup, Bootstrapper, DISM, w32tm ...) runs as long as it needs"
 
     def __post_init__(self):
+        if any(not isinstance(a, str) for a in self.arguments):
+            raise ValueError(f"{self.path}: executable arguments are plain strings (a secret never goes on a command line)")
         object.__setattr__(self, "arguments", tuple(self.arguments))
         object.__setattr__(self, "success_codes", tuple(self.success_codes))
         object.__setattr__(self, "restart_codes", tuple(self.restart_codes))
@@ -142,6 +222,7 @@ class Executable:
             "path": self.path,
             "arguments": list(self.arguments),
             "success_codes": list(self.success_codes) + list(self.restart_codes),
+            "output_encoding": self.output_encoding or "",
         }
 
 
@@ -160,6 +241,13 @@ class Plan:
         missing = sorted(self.secret_keys() - set(self.secrets))
         if missing:
             raise ValueError(f"plan refers to secrets that were not given: {', '.join(missing)}")
+        # A secret value only travels in the runner's no_log option; written anywhere else in the
+        # steps (a parameter value, an executable's command line) nothing would mask it.
+        steps = json.dumps(self.to_wire())
+        leaked = sorted(key for key, value in self.secrets.items() if value and str(value) in steps)
+        if leaked:
+            raise ValueError(f"the value of secret(s) {', '.join(leaked)} is written in the plan's steps; "
+                             "pass it as a Secret reference instead")
 
     @classmethod
     def of(cls, *steps: Step, secrets: Mapping[str, str] | None = None) -> "Plan":
@@ -184,6 +272,22 @@ class Plan:
 
     def to_wire(self) -> list[dict]:
         return [step.to_wire() for step in self.steps]
+
+    def secrets_to_wire(self) -> list[dict]:
+        """The runner's `secrets` option: a list of {name, value}, `value` being a no_log sub-option.
+
+        Ansible.Basic registers the text of a no_log option's value: for a dict that is its type
+        name, so the password itself would go unmasked into the event log's "Invoked with" entry
+        and `invocation.module_args`. A no_log sub-option registers each value's own text.
+        """
+        return [{"name": key, "value": str(value)} for key, value in sorted(self.secrets.items())]
+
+    def long_reason(self) -> str | None:
+        """Why the plan may outlast the connection (the first long step's reason), or None."""
+        for step in self.steps:
+            if step.long_reason:
+                return step.long_reason
+        return None
 
     def describe(self) -> list[str]:
         return [step.describe() for step in self.steps]
@@ -215,6 +319,13 @@ class StepResult:
         return self.error is None
 
     @property
+    def missing_module(self) -> str | None:
+        """The PowerShell module that could not be imported for this step, or None."""
+        if self.error is not None and self.error.error_id.startswith(MODULE_MISSING_ID):
+            return self.error.error_id[len(MODULE_MISSING_ID):]
+        return None
+
+    @property
     def needs_restart(self) -> bool:
         return isinstance(self.step, Executable) and self.exit_code in self.step.restart_codes
 
@@ -233,6 +344,10 @@ class PlanResult:
     def output(self, index: int = 0) -> list[dict]:
         return list(self.results[index].output)
 
+    def not_run(self) -> list[Step]:
+        """The steps the server did not run: every step after the first failing one."""
+        return list(self.plan.steps[len(self.results):])
+
     def failed(self) -> StepResult | None:
         for result in self.results:
             if not result.ok:
@@ -244,6 +359,17 @@ class PlanResult:
         if failed is None:
             return self
         index = self.results.index(failed)
+        not_run = [step.describe() for step in self.not_run()]
+        if failed.missing_module:
+            module = failed.missing_module
+            error = PowerShellModuleMissing(
+                f"the PowerShell module {module} is not available for step {index + 1} of "
+                f"{len(self.plan.steps)} ({failed.step.describe()}): {failed.error.message}",
+                hint=_MODULE_HINTS.get(module, f"Install the {module} PowerShell module on the server."),
+                module=module, step=index + 1, not_run=not_run,
+            )
+            error.changed = any(changes_state(step) for step in self.plan.steps[:index])
+            raise error
         error = StepFailed(
             f"step {index + 1} of {len(self.plan.steps)} failed: {failed.step.describe()}: "
             f"{failed.error.message}",
@@ -253,6 +379,7 @@ class PlanResult:
             category=failed.error.category,
             error_id=failed.error.error_id,
             exit_code=failed.exit_code,
+            not_run=not_run,
         )
         # The steps before the failing one ran: if any of them changes state, so did the task.
         error.changed = any(changes_state(step) for step in self.plan.steps[:index])

@@ -3,10 +3,15 @@
 """WindowsHost: the Host seam over a real Windows connection (WinRM, PSRP or SSH with PowerShell).
 
 A plan goes to the server as the arguments of one module, sfb.server.plan_runner, so a plan is one
-round trip whatever its length; a plan with executables runs as an Ansible async job, so that it
-survives WinRM time-outs and dropped connections while the controller polls it. Secrets travel in the runner's `no_log` option `secrets` and only
-become SecureString or PSCredential objects on the server. Restarts and Windows updates are left to
-ansible.windows (win_reboot, win_updates): they already survive dropped connections and reboots.
+round trip whatever its length. A plan that may outlast the connection's timeout (executables, and
+the calls in plan.LONG_CMDLETS: failover, failback, Start-CsPool, readiness reads ...) runs as an
+Ansible async job, so that it survives WinRM time-outs and dropped connections while the controller
+polls it; the job's file is removed from the server (async_status mode=cleanup) once read.
+Secrets travel as the runner's `secrets` list, whose `value` sub-option is no_log so that
+Ansible.Basic masks each value, and only become SecureString or PSCredential objects on the
+server; whatever the server answers is scrubbed of them before it is read. Restarts and Windows
+updates are left to ansible.windows (win_reboot, win_updates): they already survive dropped
+connections and reboots.
 """
 
 from __future__ import annotations
@@ -21,15 +26,20 @@ from ansible_collections.sfb.server.plugins.plugin_utils.errors import HostUnrea
 from ansible_collections.sfb.server.plugins.plugin_utils.host.base import (
     Host, UpdateDownload, UpdateRun, parse_runner_result,
 )
-from ansible_collections.sfb.server.plugins.plugin_utils.host.plan import Executable, Plan, PlanResult
+from ansible_collections.sfb.server.plugins.plugin_utils.host.plan import Plan, PlanResult
+from ansible_collections.sfb.server.plugins.plugin_utils.host.redact import redact
 
 display = Display()
 
 RUNNER = "sfb.server.plan_runner"
 ASYNC_STATUS = "ansible.windows.async_status"
-# Setup and Bootstrapper runs take tens of minutes on a slow server; four hours is beyond any of them.
+# Setup and Bootstrapper runs take tens of minutes on a slow server, a failover waits up to its
+# -WaitTime (one hour by default); four hours is beyond any of them.
 LONG_PLAN_TIMEOUT = 4 * 3600
 LONG_PLAN_POLL_SECONDS = 15
+# Polls that may fail in a row (connection dropped, server busy) before the controller gives up
+# on a job that keeps running on the server.
+MAX_FAILED_POLLS = 40
 REBOOT_ACTION = "ansible.windows.win_reboot"
 UPDATES_ACTION = "ansible.windows.win_updates"
 
@@ -41,11 +51,15 @@ class WindowsHost(Host):
         self._task_vars = task_vars
 
     def _run(self, plan: Plan) -> PlanResult:
-        arguments = {"steps": plan.to_wire(), "modules": plan.modules(), "secrets": dict(plan.secrets)}
-        if any(isinstance(step, Executable) for step in plan.steps):
+        arguments = {"steps": plan.to_wire(), "modules": plan.modules(), "secrets": plan.secrets_to_wire()}
+        reason = plan.long_reason()
+        if reason:
+            display.vvv(f"{self.name}: running the plan as an async job ({reason})", host=self.name)
             answer = self._run_detached(arguments)
         else:
             answer = self._execute(RUNNER, arguments)
+        # The server may echo a secret (a CA's refusal quoting the password): nothing past here sees it.
+        answer = redact(answer, plan.secrets.values())
         if answer.get("unreachable"):
             raise HostUnreachable(f"{self.name}: {answer.get('msg', 'the host is unreachable')}",
                                   hint="Check the connection settings and that the server is up.")
@@ -63,11 +77,12 @@ class WindowsHost(Host):
             ) from None
 
     def _run_detached(self, arguments: dict) -> dict:
-        """Run a plan with executables (setup, Bootstrapper, DISM) as an Ansible async job.
+        """Run a long plan (Plan.long_reason) as an Ansible async job.
 
         Such steps can outlast a WinRM operation or the connection itself. The async job keeps
         running on the server when the connection drops; the controller polls its status, riding
-        out dropped polls, until the job ends or LONG_PLAN_TIMEOUT passes.
+        out dropped polls, until the job ends or LONG_PLAN_TIMEOUT passes. The job's file holds the
+        runner's result (already free of secrets: the runner masks them) and is removed once read.
         """
         task = self._action._task
         saved = task.async_val
@@ -81,14 +96,23 @@ class WindowsHost(Host):
         async_dir = self._action.get_shell_option("async_dir", default="~/.ansible_async")
         status_args = {"jid": job["ansible_job_id"], "mode": "status", "_async_dir": async_dir}
         deadline = time.time() + LONG_PLAN_TIMEOUT
+        failed_polls = 0
         while True:
             try:
                 status = self._execute(ASYNC_STATUS, status_args)
-            except HostUnreachable:
-                status = {"finished": False}
+            except HostUnreachable as exc:
+                status = {"finished": False, "unreachable": True, "msg": str(exc)}
             self.round_trips += 1
             if status.get("finished") and not status.get("unreachable"):
+                self._cleanup(job["ansible_job_id"], async_dir)
                 return status
+            failed_polls = failed_polls + 1 if status.get("unreachable") else 0
+            if failed_polls > MAX_FAILED_POLLS:
+                raise HostUnreachable(
+                    f"{self.name}: lost the connection while job {job['ansible_job_id']} ran: {status.get('msg', '')}".strip(),
+                    hint="The job may still be running on the server; when it answers again, run the task again: "
+                    "every module reads the server's state first.",
+                )
             if time.time() > deadline:
                 raise HostUnreachable(
                     f"{self.name}: a long-running plan (job {job['ansible_job_id']}) did not finish within "
@@ -97,6 +121,17 @@ class WindowsHost(Host):
                 )
             display.vvv(f"{self.name}: waiting for job {job['ansible_job_id']}", host=self.name)
             time.sleep(LONG_PLAN_POLL_SECONDS)
+
+    def _cleanup(self, jid: str, async_dir: str) -> None:
+        """Remove the job's file from the server (ansible.windows.async_status mode=cleanup)."""
+        try:
+            answer = self._execute(ASYNC_STATUS, {"jid": jid, "mode": "cleanup", "_async_dir": async_dir})
+        except HostUnreachable as exc:
+            answer = {"failed": True, "msg": str(exc)}
+        self.round_trips += 1
+        if answer.get("failed") or answer.get("unreachable"):
+            display.warning(f"{self.name}: the file of job {jid} could not be removed from {async_dir}: "
+                            f"{answer.get('msg', '')}".strip())
 
     def now(self) -> float:
         return time.time()

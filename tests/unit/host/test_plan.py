@@ -28,6 +28,7 @@ class TestWire:
             "type": "cmdlet",
             "module": "SkypeForBusiness",
             "name": "Get-CsWindowsService",
+            "common_parameters": True,
             "parameters": {"Name": "RTCSRV", "ExcludeActivityLevel": True},
             "switches": ["ExcludeActivityLevel"],
             "select": ["Name", "Status"],
@@ -44,7 +45,8 @@ class TestWire:
 
     def test_switches_list_every_switch_given_true_or_false(self):
         wire = stop_graceful().to_wire()
-        assert wire["switches"] == ["Graceful", "NoWait"]
+        # Confirm: the binder's -Confirm:$false (test_confirm.py).
+        assert wire["switches"] == ["Confirm", "Graceful", "NoWait"]
         assert wire["parameters"]["NoWait"] is False
 
     def test_common_switch_is_listed_as_a_switch(self):
@@ -88,6 +90,7 @@ class TestWire:
             "path": SETUP,
             "arguments": ["/BootstrapLocalMgmt"],
             "success_codes": [0, 3010],
+            "output_encoding": "",
         }
 
     def test_plan_wire_and_modules(self):

@@ -92,7 +92,33 @@ def test_runner_spec_is_the_documented_one():
         for key in ("type", "elements", "default", "required"):
             assert spec[name].get(key, False if key == "required" else None) == doc.get(
                 key, False if key == "required" else None), f"{name}.{key}"
-    assert spec["secrets"].get("no_log") is True
+    assert spec["secrets"]["options"] == "$secretOptions"
+    sub = _hashtable_block("$secretOptions")
+    assert set(sub) == set(documented["secrets"]["suboptions"])
+    for name, doc in documented["secrets"]["suboptions"].items():
+        assert sub[name]["type"] == doc["type"] and sub[name].get("required") == doc.get("required")
+
+
+def _hashtable_block(variable: str) -> dict[str, dict]:
+    """The one-line entries of a multi-line `<variable> = @{ ... }` hashtable of option specs."""
+    block = re.search(re.escape(variable) + r"\s*=\s*@\{(?P<body>.*?)\n\}", RUNNER, flags=re.DOTALL).group("body")
+    options = {}
+    for name, body in re.findall(r"^\s*(\w+)\s*=\s*@\{(.*)\}\s*$", block, flags=re.MULTILINE):
+        options[name] = {key: {"$true": True, "$false": False}.get(value.strip(), value.strip().strip("'"))
+                         for key, value in re.findall(r"(\w+)\s*=\s*([^;]+)", body)}
+    return options
+
+
+def test_every_secret_value_is_a_no_log_sub_option():
+    # Ansible.Basic's SetNoLogValues registers `value.ToString()` of each no_log option, and, for
+    # a list of dicts with sub-options, of each element's no_log sub-options (ParseSubSpec). A dict
+    # option's text is its type name: only the sub-option form masks the password itself.
+    spec = _runner_spec()
+    assert spec["secrets"]["type"] == "list" and spec["secrets"]["elements"] == "dict"
+    assert spec["secrets"].get("no_log") is not True, "a no_log list registers only its type name"
+    sub = _hashtable_block("$secretOptions")
+    assert sub["value"]["no_log"] is True and sub["value"]["type"] == "str"
+    assert sub["name"].get("no_log") is not True
 
 
 def test_windows_host_sends_only_runner_options():

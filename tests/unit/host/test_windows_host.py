@@ -59,14 +59,14 @@ class TestWhatIsSent:
         )
         host.run(plan)
         args = action.module_calls[0]["module_args"]
-        assert args["secrets"] == {"pfx": "Pa55w0rd!"}
+        assert args["secrets"] == [{"name": "pfx", "value": "Pa55w0rd!"}]
         assert "Pa55w0rd!" not in json.dumps(args["steps"])
         assert args["steps"][0]["parameters"]["Password"] == {"secret": "pfx", "kind": "SecureString"}
 
     def test_no_secrets_sends_an_empty_secrets_option(self):
         host, action = windows([fixture("get_cswindowsservice_ok")])
         host.run(services_plan())
-        assert action.module_calls[0]["module_args"]["secrets"] == {}
+        assert action.module_calls[0]["module_args"]["secrets"] == []
 
     def test_module_args_match_the_runner_options(self):
         # The runner's argument spec rejects unknown options: send only what plan_runner documents.

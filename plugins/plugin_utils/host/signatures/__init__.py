@@ -25,6 +25,9 @@ from ansible_collections.sfb.server.plugins.plugin_utils.errors import BindError
 
 _REFERENCE_FILE = "documented.json"
 _WINDOWS_FILES = "windows-*.json"
+# Skype for Business cmdlets from the same documentation that the shared reference does not list
+# (skype-maintenance.json: Get-CsServerPatchVersion, Test-CsDatabase).
+_SKYPE_EXTRA_FILES = "skype-*.json"
 
 # about_CommonParameters. WhatIf and Confirm are listed per cmdlet in the documented sets.
 COMMON_PARAMETERS = (
@@ -89,6 +92,14 @@ class Signatures:
     def canonical_name(self, cmdlet: str) -> str:
         self.get(cmdlet)
         return self._cmdlets[cmdlet.lower()][0]
+
+    def has_parameter(self, cmdlet: str, parameter: str, parameter_set: str | None = None) -> bool:
+        """Whether `parameter_set` of `cmdlet` (any set when None) documents `parameter` (exact spelling)."""
+        data = self.get(cmdlet)
+        if parameter_set is None:
+            return parameter in self._all_parameters(data)
+        return any(parameter == p["name"] for s in data["parameter_sets"] if s["name"] == parameter_set
+                   for p in s["parameters"])
 
     def is_switch(self, cmdlet: str, parameter: str) -> bool:
         if parameter in _COMMON_SWITCHES:
@@ -249,7 +260,8 @@ class Signatures:
 
 def _load(directory: pathlib.Path) -> dict[str, dict]:
     cmdlets: dict[str, dict] = {}
-    for path in [directory / _REFERENCE_FILE, *sorted(directory.glob(_WINDOWS_FILES))]:
+    for path in [directory / _REFERENCE_FILE, *sorted(directory.glob(_WINDOWS_FILES)),
+                 *sorted(directory.glob(_SKYPE_EXTRA_FILES))]:
         for name, data in json.loads(path.read_text(encoding="utf-8"))["cmdlets"].items():
             if name in cmdlets:
                 raise ValueError(f"{name} is described twice in the signature files ({path.name})")
