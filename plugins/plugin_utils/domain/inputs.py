@@ -457,6 +457,16 @@ def version(value: Any, option: str) -> str:
     return value.strip()
 
 
+def certificate_name(value: Any, option: str) -> str:
+    """A name a certificate carries: an FQDN, or a wildcard *.contoso.com."""
+    text(value, option, expected="a host name such as meet.contoso.com or a wildcard such as *.contoso.com")
+    name = value[2:] if value.startswith("*.") else value
+    labels = _labels(name)
+    if labels is None or len(labels) < 2 or labels[-1].isdigit():
+        raise InputError(option, value, "a host name such as meet.contoso.com or a wildcard such as *.contoso.com")
+    return value
+
+
 def windows_path(value: Any, option: str) -> str:
     r"""An absolute Windows path: D:\Setup\Setup.exe or \\server\share\file."""
     text(value, option, expected=r"an absolute Windows path such as D:\Setup or \\server\share\folder")
@@ -791,12 +801,17 @@ NAMED: dict[str, Check] = {
     "writable_folder": writable_folder,
     "existing_writable_folder": existing_writable_folder,
     "file_name": file_name,
+    "certificate_name": certificate_name,
+    "name": plain_name(",|"),
+    # A Cloud Connector appliance's VMs as the cce playbooks' inventories list them ({host, role}).
+    "cce_vm": fields({"host": host_name, "role": choice("AD", "CMS", "Mediation", "Edge")},
+                     required=("host", "role"), extra=True),
 }
 
 
 def named(expression: str) -> Check:
     """A check from its name in a playbook: 'fqdn', 'list of fqdn', 'optional ca_name' (empty allowed),
-    'one of renew, ca_reset', 'int >= 1', 'nonempty list of sip_domain'."""
+    'one of renew, ca_reset', 'int >= 1', 'number > 0', 'int from 1 to 10', 'nonempty list of sip_domain'."""
     words = expression.strip()
     if words.startswith("optional "):
         return empty_or(named(words[len("optional "):]))
@@ -806,6 +821,12 @@ def named(expression: str) -> Check:
         return each(named(words[len("list of "):]))
     if words.startswith("one of "):
         return choice(*[w.strip() for w in words[len("one of "):].split(",")])
+    match = re.fullmatch(r"number\s*>\s*(-?[0-9.]+)", words)
+    if match:
+        return greater_than(float(match.group(1)))
+    match = re.fullmatch(r"int\s+from\s+(-?[0-9]+)\s+to\s+(-?[0-9]+)", words)
+    if match:
+        return between(int(match.group(1)), int(match.group(2)))
     match = re.fullmatch(r"(int|number)\s*>=\s*(-?[0-9.]+)", words)
     if match:
         minimum = float(match.group(2))
@@ -820,4 +841,5 @@ def named(expression: str) -> Check:
     if words in NAMED:
         return NAMED[words]
     raise KeyError(f"unknown check {expression!r}; known: {', '.join(sorted(NAMED))}, with 'optional ', "
-                   "'list of ', 'nonempty list of ', 'one of a, b', 'int >= N', 'number >= N'")
+                   "'list of ', 'nonempty list of ', 'one of a, b', 'int >= N', 'number >= N', 'number > N', "
+                   "'int from N to M'")
