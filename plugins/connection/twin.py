@@ -17,9 +17,9 @@ version_added: 0.1.0
 options:
   world:
     description:
-      - Path of the twin world file on the controller.
+      - Path of the twin world file on the controller (required; a host without it fails with a message that
+        names C(sfb_twin_world)).
     type: path
-    required: true
     vars:
       - name: sfb_twin_world
     env:
@@ -57,6 +57,15 @@ class Connection(ConnectionBase):
         The twin refuses the DPAPI-bound steps (SQL Server Express for the local store, the Cloud
         Connector credential cache) without it, as a real server's network logon would."""
         return self.become is not None and str(getattr(self.become, "name", "")).rsplit(".", 1)[-1] == "runas"
+
+    def set_options(self, task_keys=None, var_options=None, direct=None):
+        super().set_options(task_keys=task_keys, var_options=var_options, direct=direct)
+        # Checked here rather than by `required: true`, whose error names the option by its internal
+        # config name ('world') and the plugin's Python path, not the variable a user sets.
+        if not self.get_option("world"):
+            raise AnsibleConnectionFailure(
+                "This host uses the sfb.server.twin connection but no twin world is set: give the world file's path "
+                "in the inventory variable sfb_twin_world (or the SFB_TWIN_WORLD environment variable).")
 
     def _connect(self):
         self._connected = True

@@ -44,6 +44,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not args.world:
         parser.error("give --world PATH or set SFB_TWIN_WORLD")
+    if args.command == "events" and args.since < 0:
+        parser.error(f"--since {args.since}: give an event id of 0 or more (0 for every event)")
     store = WorldStore(args.world)
     try:
         if args.command == "create":
@@ -53,10 +55,22 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "events":
             answer = store.events(since_id=args.since, kinds=tuple(args.kind))
         else:
-            value = yaml.safe_load(args.value) if args.value is not None else None
+            try:
+                value = yaml.safe_load(args.value) if args.value is not None else None
+            except yaml.YAMLError as exc:
+                # The value is YAML: say where it stops parsing rather than show a traceback.
+                mark = getattr(exc, "problem_mark", None)
+                where = f" at column {mark.column + 1}" if mark is not None else ""
+                print(f"sfb-twin: fault {args.fault}: VALUE {args.value!r} is not valid YAML{where} "
+                      f"({getattr(exc, 'problem', None) or exc}). Quote it, e.g. '[RTCSRV, RTCMEDSRV]' or true.",
+                      file=sys.stderr)
+                return 2
             answer = admin.set_fault(store, args.server, args.fault, value)
     except SfbError as exc:
         print(f"sfb-twin: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"sfb-twin: {exc.filename or args.world}: {exc.strerror or exc}", file=sys.stderr)
         return 2
     print(yaml.safe_dump(json.loads(json.dumps(answer)), sort_keys=False, width=120), end="")
     return 0
