@@ -30,18 +30,26 @@ def events(store, *kinds):
     return store.events(kinds=kinds)
 
 
-def test_calls_drain_from_an_appliance_in_update_mode_and_keep_a_route(tmp_path):
+def test_enter_cc_update_stops_the_services_at_once_and_the_other_appliance_keeps_a_route(tmp_path):
     store = make(tmp_path)
     time.sleep(0.05)  # about 50 virtual minutes of calls
+    before = [s for s in store.read().servers["cce-a1-med.contoso.com"]["sessions"]]
+    assert before, "the appliance carries calls before the update"
     host = TwinHost(store, A1)
     host.run(Plan.of(CmdletCall("Enter-CcUpdate"))).raise_for_failure()
     world = store.read()
     med = world.servers["cce-a1-med.contoso.com"]
+    # enter-ccupdate.md: "will immediately stop all services ending any ongoing calls": no drain.
     assert [s for s in med["sessions"] if s["end"] > world.now] == []
-    assert med["services"]["MEDSVC"]["status"] == "Stopped" and med["services"]["MEDSVC"]["startup_type"] == "Manual"
+    assert all(s["status"] == "Stopped" for vm in ("cms", "med", "edge")
+               for s in world.servers[f"cce-a1-{vm}.contoso.com"]["services"].values())
+    dropped = events(store, "sessions_dropped")
+    assert [e["server"] for e in dropped] == ["cce-a1-med.contoso.com"]
+    assert dropped[0]["detail"]["reason"] == "Enter-CcUpdate stopped the services"
     host.reboot("patch", 3600)
     time.sleep(0.02)
-    assert events(store, "sessions_dropped", "cce_calls_refused") == []
+    # "... the appliance will reject any new calls, which are transferred to other production appliances."
+    assert events(store, "cce_calls_refused") == [] and len(events(store, "sessions_dropped")) == 1
     assert world.kind("cce_site")["s"]["stats"]["calls_started"] > 0
     # The other appliance carried the site meanwhile.
     assert store.read().servers["cce-a2-med.contoso.com"]["sessions"]
@@ -54,8 +62,9 @@ def test_restarting_the_only_serving_appliance_cuts_and_refuses_calls(tmp_path):
     store = make(tmp_path)
     time.sleep(0.05)
     TwinHost(store, A1).run(Plan.of(CmdletCall("Enter-CcUpdate"))).raise_for_failure()
+    since = store.events()[-1]["id"]
     TwinHost(store, A2).reboot("careless restart", 3600)
-    dropped = events(store, "sessions_dropped")
+    dropped = [e for e in events(store, "sessions_dropped") if e["id"] > since]
     assert dropped and dropped[0]["server"] == "cce-a2-med.contoso.com"
     assert events(store, "cce_calls_refused")
 

@@ -56,3 +56,29 @@ def test_a_server_that_is_not_a_domain_controller_cannot_be_contacted(tmp_path):
     answer = TwinHost(make(tmp_path), "dc01.contoso.com").run(Plan.of(
         CmdletCall("Get-ADUser", {"LDAPFilter": "(objectClass=user)", "Server": "pc01.contoso.com"})))
     assert answer.results[0].error.message.startswith("Unable to contact the server.")
+
+
+@pytest.mark.parametrize("search_base, category, message", [
+    # Not a distinguished name at all, and one outside the domain: the search cannot run.
+    ("not a DN", "InvalidArgument", "The supplied distinguishedName must belong to one of the following partition(s)"),
+    ("OU=Sales,DC=fabrikam,DC=com", "InvalidArgument", "The supplied distinguishedName must belong"),
+    # A well-formed path to a container that does not exist is an error, not an empty answer.
+    ("OU=Nowhere,DC=contoso,DC=com", "ObjectNotFound", "Directory object not found"),
+])
+def test_get_aduser_with_a_search_base_that_cannot_be_searched_fails(tmp_path, search_base, category, message):
+    # Get-ADUser.md: -SearchBase "Specifies an Active Directory path to search under". An empty answer here
+    # would let the sign-in check report that nobody is misconfigured.
+    answer = TwinHost(make(tmp_path), "dc01.contoso.com").run(Plan.of(
+        CmdletCall("Get-ADUser", {"LDAPFilter": "(objectClass=user)", "SearchBase": search_base})))
+    error = answer.results[0].error
+    assert error is not None and error.category == category and error.message.startswith(message)
+
+
+def test_get_aduser_under_an_existing_container(tmp_path):
+    host = TwinHost(make(tmp_path), "dc01.contoso.com")
+    sales = host.run(Plan.of(CmdletCall("Get-ADUser", {"LDAPFilter": "(objectClass=user)",
+                                                       "SearchBase": "OU=Sales, DC=contoso,DC=com"},
+                                        select=("DistinguishedName",))))
+    assert sales.results[0].error is None
+    assert {u["DistinguishedName"] for u in sales.output(0)} >= {"CN=bob,OU=Sales,DC=contoso,DC=com"}
+    assert all(u["DistinguishedName"].endswith("OU=Sales,DC=contoso,DC=com") for u in sales.output(0))

@@ -94,8 +94,9 @@ def test_faults_and_pending_updates_are_carried_to_the_server():
     b = entities["server"]["b.contoso.com"]
     assert b["faults"] == {"service_fails_to_start": ["RTCSRV"], "drain_never_ends": True}
     assert b["updates"]["pending"] == [
-        {"kb": "KB5031234", "title": "Cumulative update", "minutes": 20.0, "reboot": True, "category": "SecurityUpdates"},
-        {"kb": "KB1", "title": "KB1", "minutes": 10.0, "reboot": False, "category": "Updates"},
+        {"kb": "KB5031234", "title": "Cumulative update", "minutes": 20.0, "download_minutes": 0.0, "reboot": True,
+         "category": "SecurityUpdates"},
+        {"kb": "KB1", "title": "KB1", "minutes": 10.0, "download_minutes": 0.0, "reboot": False, "category": "Updates"},
     ]
     assert entities["server"]["a.contoso.com"]["faults"] == {}
 

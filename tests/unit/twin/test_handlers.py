@@ -245,13 +245,20 @@ def test_placement_reads_computer_objects_and_refuses_an_unpublished_server():
 
 
 @pytest.mark.parametrize("text, count", [
-    ("Active Connections=12", 12),
-    ("Incoming Requests=3, Outgoing Requests = 4", 7),
-    ("", 0), (None, 0), ("idle", 0),
+    # The published capture's form (Get-CsWindowsService.1): pairs joined by commas, no spaces.
+    ("Incoming Requests per Second=0,Messages in Server=0,Active Connections=12", 12),
+    ("Concurrent Calls=3", 3),
+    ("", 0), (None, 0),
 ])
-def test_activity_count(text, count):
+def test_the_collection_reads_the_activity_level(text, count):
     assert service_domain.activity_count(text) == count
-    assert service_domain.activity_count(service_domain.format_activity_level(count)) == count
+
+
+@pytest.mark.parametrize("service", ["RTCSRV", "RTCCAA", "RTCASMCU", "RTCMEDSRV"])
+def test_the_collection_reads_what_the_twin_writes(service):
+    from ansible_collections.sfb.server.plugins.plugin_utils.twin import knowledge
+
+    assert service_domain.activity_count(knowledge.format_activity_level(service, 7)) == 7
 
 
 def test_computer_name_of_an_unreachable_or_rebooting_server(estate):

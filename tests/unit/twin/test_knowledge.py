@@ -132,6 +132,15 @@ def port_differences() -> list[str]:
             found.append(f"ports of {where}: {transport} {port} only in the collection")
         for transport, port in sorted(theirs - ours):
             found.append(f"ports of {where}: {transport} {port} only in the twin")
+        # What port_check expects to answer a TCP connection, against what the twin listens on.
+        peer = {"fqdn": "peer.contoso.com", "roles": list(roles), "central_management_store": cms}
+        tested = {int(p.port) for p in domain_ports.peer_paths("me.contoso.com", [peer]) if p.testable}
+        listening = {r.ranges[0].first for r in knowledge.server_port_rows(roles, cms)
+                     if r.listens and "TCP" in r.transport and len(r.ranges) == 1 and r.ranges[0].first == r.ranges[0].last}
+        for port in sorted(tested - listening):
+            found.append(f"listening ports of {where}: port_check tests {port}, the twin does not listen on it")
+        for port in sorted(listening - tested):
+            found.append(f"listening ports of {where}: the twin listens on {port}, port_check does not test it")
     return found
 
 

@@ -22,8 +22,9 @@ Description sections:
 
 Each appliance host is a twin server (so reboot and Windows updates work as on any server) with a
 `cce` record; its four VMs (AD, CMS, Mediation, Edge) are servers with a `cce_vm` record. Calls of a
-site go to the Mediation VM of an appliance in HA; an appliance in update mode takes no new calls
-and its calls end by themselves; a restart cuts the calls still on it (`sessions_dropped`).
+site go to the Mediation VM of an appliance in HA; Enter-CcUpdate stops the appliance's services at once
+and cuts its calls (its own page), and in update mode it takes no new calls; a restart cuts the calls
+still on it (`sessions_dropped`).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from ansible_collections.sfb.server.plugins.plugin_utils.errors import WorldDesc
 from ansible_collections.sfb.server.plugins.plugin_utils.twin import description, knowledge, simulation
 from ansible_collections.sfb.server.plugins.plugin_utils.twin.host import REBOOT_SECONDS
 from ansible_collections.sfb.server.plugins.plugin_utils.twin.cmdlets import (
-    Call, CmdletError, ExitCode, Wait, cmdlet, executable, extends, powershell_module,
+    Call, CmdletError, ExitCode, cmdlet, executable, extends, powershell_module,
 )
 from ansible_collections.sfb.server.plugins.plugin_utils.twin.world import World
 
@@ -53,8 +54,6 @@ ENVIRONMENT_KEY = r"hklm:\system\currentcontrolset\control\session manager\envir
 DEFAULT_PSMODULEPATH = r"%ProgramFiles%\WindowsPowerShell\Modules;%SystemRoot%\system32\WindowsPowerShell\v1.0\Modules"
 _VM_SUFFIX = {"AD": "ad", "CMS": "cms", "Mediation": "med", "Edge": "edge"}
 _MAX_BACKFILL_MINUTES = 240
-# The twin stops waiting for a drain after a day, like an administrator at the console would.
-_DRAIN_GIVE_UP_SECONDS = 86400
 _NON_INTERACTIVE = ("PowerShell is in NonInteractive mode. Read and Prompt functionality is not available.")
 
 
@@ -478,35 +477,23 @@ def switch_cc_version(call: Call):
 
 @cmdlet("Enter-CcUpdate")
 def enter_cc_update(call: Call):
-    """Seed 001: "drain services and put the appliance in maintenance mode"; the appliance leaves HA,
-    its calls finish on it while new calls go to the other appliances."""
+    """Enter-CcUpdate's own page (knowledge/cce.yml `enter_cc_update`): "The Enter-CcUpdate cmdlet will
+    immediately stop all services ending any ongoing calls and the appliance will reject any new calls,
+    which are transferred to other production appliances." No drain: the calls still on the appliance
+    are cut (`sessions_dropped`), which is why a rolling update checks the other appliances' capacity
+    first. The page says nothing of startup types, so they are left as they are; calls stay away from
+    the appliance because it is in maintenance mode, not because its services are Manual."""
     appliance = _appliance(call)
-    host = call.server["fqdn"]
     if not appliance["update_mode"]:
         appliance["update_mode"] = True
         _record(call, "cce_update_entered")
-    mediation = _mediation(call.world, call.server)
-    if mediation is not None:
-        for service in mediation["services"].values():
-            service["accepting"] = False
-
-    def drained(c: Call):
-        server = c.world.server(host)
-        vm = _mediation(c.world, server)
-        busy = [s for s in (vm["sessions"] if vm else []) if s["end"] is None or s["end"] > c.world.now]
-        if busy:
-            last = max(s["end"] for s in busy)
-            if last - c.world.now > _DRAIN_GIVE_UP_SECONDS:
-                raise CmdletError("Timed out draining calls on the Mediation Server.", "OperationTimeout")
-            return Wait(until=last + 1, resume=drained)
-        for vm in _vms(c.world, server):
-            for service in vm["services"].values():
-                # Seed 001: services "are stopped and marked manual" while the appliance is out.
-                service.update(status="Stopped", accepting=False, draining=False, startup_type="Manual")
-        c.world.record(host, "cce_update_drained", site=server["cce"]["site"], appliance=server["cce"]["name"])
-        return []
-
-    return Wait(until=0, resume=drained)
+    for vm in _vms(call.world, call.server):
+        simulation.drop_sessions(call.world, vm, None, reason="Enter-CcUpdate stopped the services")
+        for name, service in vm["services"].items():
+            if service["status"] != "Stopped":
+                service.update(status="Stopped", accepting=False, draining=False)
+                call.world.record(vm["fqdn"], "service_stopped", service=name, graceful=False, reason="Enter-CcUpdate")
+    return []
 
 
 @cmdlet("Exit-CcUpdate")
@@ -522,9 +509,12 @@ def exit_cc_update(call: Call):
         for name, service in vm["services"].items():
             service["startup_type"] = "Automatic"
             if not simulation.start_service(call.world, vm, name):
-                failing.append(f"{name} on {vm['fqdn']}")
+                failing.append(name)
     if failing:
-        raise CmdletError(f"Service {failing[0]} failed to start.", "OperationTimeout", "ServiceStartTimeout")
+        # The wording of sample CloudConnector-RTCMRAUTH.1 (../shared/reference/samples/published), quoted in
+        # troubleshoot-your-cloud-connector-deployment.md.
+        raise CmdletError(f"Service {failing[0]} failed to start. Check to make sure the service is not disabled.",
+                          "OperationTimeout", "ServiceStartTimeout")
     if appliance["update_mode"]:
         appliance["update_mode"] = False
         _record(call, "cce_update_exited")

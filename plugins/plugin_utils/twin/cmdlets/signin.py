@@ -246,6 +246,42 @@ def _as_list(value) -> list[str]:
     return [str(v) for v in value] if isinstance(value, (list, tuple)) else [str(value)]
 
 
+# One relative distinguished name: attribute type, "=", value (RFC 4514, section 3; commas inside a
+# value are escaped with a backslash).
+_RDN = re.compile(r"^\s*[A-Za-z][A-Za-z0-9-]*\s*=\s*(?:[^,\\]|\\.)+$")
+
+
+def _search_base(call: Call, base: str) -> str:
+    """-SearchBase "Specifies an Active Directory path to search under" (Get-ADUser.md, MicrosoftDocs/
+    windows-powershell-docs docset/winserver2022-ps/activedirectory). A path that is not a distinguished
+    name of the domain cannot be searched, and a container that does not exist is not an empty result:
+    the search fails, so a check built on it cannot pass on nothing. ASSUMPTION (no page quotes the
+    wording): the ActiveDirectory module's messages as administrators publish them, "The supplied
+    distinguishedName must belong to one of the following partition(s): ..." (ArgumentException) and
+    "Directory object not found" (ADIdentityNotFoundException)."""
+    given = call.get("SearchBase")
+    if given is None:
+        return base
+    text = str(given).strip()
+    rdns = re.split(r"(?<!\\),", text) if text else []
+    wanted = ",".join(r.strip() for r in rdns).lower()
+    within = wanted == base.lower() or wanted.endswith("," + base.lower())
+    if not rdns or not all(_RDN.match(r) for r in rdns) or not within:
+        partitions = f"{base} , CN=Configuration,{base} , CN=Schema,CN=Configuration,{base}"
+        raise CmdletError(f"The supplied distinguishedName must belong to one of the following partition(s): "
+                          f"'{partitions}'.", "InvalidArgument",
+                          "ActiveDirectoryCmdlet:System.ArgumentException,Microsoft.ActiveDirectory.Management.Commands.GetADUser")
+    containers = {base.lower(), f"cn=users,{base}".lower()}
+    for user in call.world.kind(AD_USER).values():
+        parts = re.split(r"(?<!\\),", user["dn"])
+        containers.update(",".join(p.strip() for p in parts[i:]).lower() for i in range(len(parts)))
+    if wanted not in containers:
+        raise CmdletError("Directory object not found", "ObjectNotFound",
+                          "ActiveDirectoryCmdlet:Microsoft.ActiveDirectory.Management.ADIdentityNotFoundException,"
+                          "Microsoft.ActiveDirectory.Management.Commands.GetADUser")
+    return wanted
+
+
 @cmdlet("Get-ADUser")
 def get_ad_user(call: Call):
     _check_server(call, "GetADUser")
@@ -263,7 +299,7 @@ def get_ad_user(call: Call):
     except (ValueError, IndexError):
         raise CmdletError("The search filter cannot be recognized", "InvalidArgument",
                           "ActiveDirectoryServer:8254,Microsoft.ActiveDirectory.Management.Commands.GetADUser") from None
-    search_base = str(call.get("SearchBase") or base).lower()
+    search_base = _search_base(call, base).lower()
     users = [u for u in call.world.kind(AD_USER).values()
              if u["dn"].lower().endswith(search_base) and _matches(node, u)]
     users.sort(key=lambda u: u["dn"].lower())
