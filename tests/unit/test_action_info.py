@@ -63,7 +63,7 @@ class TestOnTheTwin:
         assert result["sessions"] == sum(s["sessions"] for s in result["services"])
         front_end = next(s for s in result["services"] if s["name"] == "RTCSRV")
         assert front_end["display_name"] == "Skype for Business Server Front-End"
-        assert front_end["activity_level"].startswith("Active Connections=")
+        assert front_end["activity_level"].startswith("Incoming Requests per Second=")  # the published form
         assert result["changed"] is False and result["round_trips"] == 1
 
     def test_service_info_names_and_no_activity_level(self, world):
