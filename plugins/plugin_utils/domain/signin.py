@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
-from ansible_collections.sfb.server.plugins.plugin_utils.errors import InvalidArgument
+from ansible_collections.sfb.server.plugins.plugin_utils.errors import InvalidArgument, UnreadableOutput
 
 PASS = "pass"
 FAIL = "fail"
@@ -196,12 +196,18 @@ VM_HOST_SOURCE = "vm ic time synchronization provider"
 LEAP_NOT_SYNCHRONISED = 3
 
 
-def parse_w32tm_status(text: str) -> dict:
-    """The fields of `w32tm /query /status` (English output), by name.
+W32TM_STATUS = "w32tm /query /status"
 
-    ASSUMPTION: the labels are the English ones ("Leap Indicator", "Stratum", "Source", "Last
-    Successful Sync Time"); w32tm localises them, and an output without them is reported as
-    not checked rather than guessed at. An error line ("The following error occurred: ...") is kept.
+
+def parse_w32tm_status(text: str) -> dict:
+    """The fields of `w32tm /query /status` (English output), by name, without regard to case.
+
+    ASSUMPTION (docs/assumptions.md, "w32tm /query /status"; samples w32tm-query-status.*): one
+    `Label: value` line per field, labels in English ("Leap Indicator", "Stratum", "Source", "Last
+    Successful Sync Time"); the code comes first in "3(not synchronized)" and "0 (unspecified)".
+    w32tm localises the labels: an output without them is not guessed at (require_w32tm_status
+    raises UnreadableOutput, which check_time reports as not checked). An error line ("The
+    following error occurred: ...") is kept.
     """
     fields: dict[str, Any] = {}
     for raw in str(text or "").splitlines():
@@ -222,6 +228,18 @@ def parse_w32tm_status(text: str) -> dict:
     status["stratum"] = int(stratum.group(1)) if stratum else None
     status["source"] = fields.get("source", "").strip() or None
     status["last_sync"] = fields.get("last successful sync time") or None
+    return status
+
+
+def require_w32tm_status(text: str) -> dict:
+    """parse_w32tm_status, failing closed: UnreadableOutput when neither an error line nor the
+    English Leap Indicator and Source lines are there (localised Windows, another tool's output)."""
+    status = parse_w32tm_status(text)
+    if not status.get("error") and (status["leap_indicator"] is None or status["source"] is None):
+        raise UnreadableOutput(
+            W32TM_STATUS, "English 'Leap Indicator: <n>(...)' and 'Source: <name>' lines", text,
+            hint="The output is not in the English form the check knows (a localised Windows?): read "
+                 "`w32tm /query /status` on the host by hand; the check stays not checked.")
     return status
 
 
@@ -254,6 +272,11 @@ def check_time(host: str, status_text: str, stripchart_text: str | None, referen
     """Seed 003: the domain controller is synchronised with a reliable external time source."""
     title = "Time: synchronised with a reliable external source"
     status = parse_w32tm_status(status_text)
+    try:
+        require_w32tm_status(status_text)
+        unreadable = None
+    except UnreadableOutput as exc:
+        unreadable = exc
     details: dict[str, Any] = {"status": {k: v for k, v in status.items() if k != "raw"}, "reference": reference,
                                "max_skew_seconds": max_skew}
     fix = ("Configure the domain controller that holds the PDC emulator role to follow a reliable external "
@@ -263,7 +286,8 @@ def check_time(host: str, status_text: str, stripchart_text: str | None, referen
         return Check("time", title, host, NOT_CHECKED, f"w32tm /query /status failed: {status['error']}",
                      "Start the Windows Time service (w32time) or run as an administrator, then check again.", details)
     source = (status["source"] or "").lower()
-    if status["source"] is None or status["leap_indicator"] is None:
+    if unreadable is not None:
+        details["unreadable"] = unreadable.to_result()
         return Check("time", title, host, NOT_CHECKED,
                      "The w32tm status output has no English 'Source' or 'Leap Indicator' line (localised "
                      "Windows?), so it cannot be judged.", "Read `w32tm /query /status` on the host by hand.",
