@@ -3,7 +3,8 @@
 # the oldest supported one in .venv-oldest (Python 3.11), the Windows collections in
 # .deps/collections and the link that makes this checkout the collection sfb.server.
 # Each part keeps a stamp (a hash of what it was built from) so a rerun with nothing changed takes a
-# second. Usage: scripts/bootstrap.sh [newest|oldest|collections|ansible-test|all]
+# second. Usage: scripts/bootstrap.sh [newest|oldest|collections|ansible-test|galaxy-importer|platform|
+# matrix [minor...]|all]
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -168,11 +169,39 @@ setup_shellcheck() {
     fi
 }
 
+# A tool or test environment of its own, from requirements/NAME.txt, on the Python its NAME.in names
+# (`# python: X.Y`): galaxy-importer, platform (ansible-builder, ansible-runner, antsibull-docs) and
+# matrix-<minor> (one per supported ansible-core minor). Built once, cached under .deps/.
+setup_locked() {  # setup_locked NAME DIR
+    local name=$1 dir=$2 version python
+    version=$(sed -n 's/^# python: *//p' "$REQ/$name.in" | head -n1)
+    [ -n "$version" ] || die "requirements/$name.in has no '# python: X.Y' line"
+    python=$(find_python "$version") ||
+        die "Python $version is needed for requirements/$name.txt (pyenv install $version, or your distribution's python$version)"
+    make_venv "$dir" "$python" "$REQ/$name.txt"
+}
+
+setup_matrix() {  # every requirements/matrix-<minor>.txt, or the minors given
+    local -a minors=("$@") file
+    if [ ${#minors[@]} -eq 0 ]; then
+        for file in "$REQ"/matrix-*.txt; do
+            [ -e "$file" ] || continue
+            file=${file##*/matrix-}
+            minors+=("${file%.txt}")
+        done
+    fi
+    local minor
+    for minor in "${minors[@]}"; do setup_locked "matrix-$minor" "$DEPS/matrix/$minor"; done
+}
+
 case "${1:-all}" in
     newest) setup_newest ;;
     oldest) setup_oldest ;;
     collections) setup_newest; setup_collections ;;
     ansible-test) setup_newest; setup_ansible_test ;;
     all) setup_newest; setup_oldest; setup_collections ;;
-    *) die "unknown part: $1 (newest, oldest, collections, ansible-test or all)" ;;
+    galaxy-importer) setup_locked galaxy-importer "$DEPS/galaxy-importer" ;;
+    platform) setup_locked platform "$DEPS/platform" ;;
+    matrix) shift; setup_matrix "$@" ;;
+    *) die "unknown part: $1 (newest, oldest, collections, ansible-test, galaxy-importer, platform, matrix [minor...] or all)" ;;
 esac
