@@ -24,8 +24,9 @@ from ansible_collections.sfb.server.plugins.plugin_utils.host.plan import Cmdlet
 CA_PASSWORD_KEY = "ca_password"
 
 ARGUMENT_SPEC = {
-    "uses": {"type": "list", "elements": "str", "default": list(dep.CERTIFICATE_USES_LOCAL),
-             "choices": list(dep.CERTIFICATE_USES_LOCAL) + [dep.OAUTH_USE]},
+    # Empty: the certificates the server's roles use (published topology).
+    "uses": {"type": "list", "elements": "str", "default": [],
+             "choices": list(dep.ALL_LOCAL_USES) + [dep.OAUTH_USE]},
     "request": {"type": "str", "choices": ["online", "offline"], "default": "online"},
     "ca": {"type": "str"},
     "template": {"type": "str"},
@@ -45,8 +46,10 @@ ARGUMENT_SPEC = {
 
 def request_call(args: dict, uses, server_fqdn: str, output: str | None) -> tuple[CmdletCall, dict]:
     """Request-CsCertificate -New with the wizard's choices; the CA password as a no_log secret."""
+    # The OAuth certificate's key must be exportable: replication copies it to every Front End.
+    exportable = bool(args["private_key_exportable"]) or dep.OAUTH_USE in uses
     parameters = {"New": True, "Type": list(uses), "ComputerFqdn": server_fqdn, "KeySize": args["key_size"],
-                  "PrivateKeyExportable": bool(args["private_key_exportable"])}
+                  "PrivateKeyExportable": exportable}
     secrets = {}
     if output:
         parameters["Output"] = output
@@ -82,39 +85,93 @@ class ActionModule(SfbAction):
     REQUIRED_TOGETHER = [["ca_account", "ca_password"]]
 
     def execute(self, host, args, task_vars):
-        uses = list(dict.fromkeys(args["uses"]))
-        global_scope = dep.OAUTH_USE in uses
-        if global_scope and len(uses) > 1:
+        wanted = list(dict.fromkeys(args["uses"] or []))
+        global_scope = dep.OAUTH_USE in wanted
+        if global_scope and len(wanted) > 1:
             raise InvalidArgument("OAuthTokenIssuer is a global certificate; manage it in a task of its own "
                                   "(uses=[OAuthTokenIssuer]).", hint="Split the uses into two tasks.")
+        if args["key_size"] < dep.MIN_KEY_BITS:
+            raise InvalidArgument(f"key_size {args['key_size']} is too short: Skype for Business Server certificates "
+                                  f"need at least {dep.MIN_KEY_BITS} bits.", hint="Use 2048 or 4096.")
         if args["request"] == "offline" and not (args["request_file"] or args["response_file"]):
             raise InvalidArgument("An offline request needs request_file (where to write the request) or "
                                   "response_file (the CA's answer to import).")
+        if global_scope and not args["sip_domains"]:
+            raise InvalidArgument("The OAuthTokenIssuer certificate names the SIP domain in its subject: give sip_domains.")
         extra = ()
         if args["request"] == "offline":
             files = [p for p in (args["request_file"], args["response_file"]) if p]
             extra = (CmdletCall("Test-Path", {"Path": files, "PathType": "Leaf"}),)
         answer = host.read(*reads(global_scope, extra))
         placement = deploy_state.placement_from(answer.output(0), answer.output(1))
-        names = [] if global_scope else dep.required_names(
-            placement.fqdn, placement.pool, args["sip_domains"], args["subject_alternative_names"])
+        groups = self._groups(host, placement, wanted, global_scope)
         now = datetime.datetime.fromtimestamp(host.now(), tz=datetime.timezone.utc)
         store, intermediates, roots = answer.output(3), answer.output(4), answer.output(5)
-        verdicts = evaluate(uses, answer.output(2), store, intermediates, roots, names, now, args["renew_before_days"])
-        report = {use: (v.to_result() if v else None) for use, v in verdicts.items()}
-        base = {"required_names": names, "certificates": report, "server_fqdn": placement.fqdn}
-        if all(v is not None and v.valid for v in verdicts.values()):
-            return {"changed": False, **base}
-        problems = {use: (dep.describe_problems(v) if v else "no certificate assigned")
-                    for use, v in verdicts.items() if v is None or not v.valid}
-        base["problems"] = problems
-        candidate = dep.newest_covering(store, names, now, args["renew_before_days"], intermediates, roots,
-                                        args["friendly_name"])
-        if candidate is not None:
-            return self._assign(host, candidate, uses, global_scope, base, verdicts)
-        if args["request"] == "offline":
-            return self._offline(host, args, uses, placement.fqdn, global_scope, base, answer.output(6), verdicts)
-        return self._online(host, args, uses, placement.fqdn, global_scope, base, names, now, verdicts)
+        assigned = answer.output(2)
+        skype = [str(r.get("Thumbprint")) for r in answer.output(len(answer.results) - 1)] if global_scope else []
+        overall = {"changed": False, "server_fqdn": placement.fqdn, "roles": list(placement.roles),
+                   "certificates": {}, "groups": [], "commands": []}
+        for uses in groups:
+            names = [] if global_scope else self._names(placement, uses, args)
+            verdicts = evaluate(uses, assigned, store, intermediates, roots, names, now, args["renew_before_days"])
+            if global_scope:
+                verdicts = {u: _oauth_verdict(v, store, args["sip_domains"]) for u, v in verdicts.items()}
+            report = {use: (v.to_result() if v else None) for use, v in verdicts.items()}
+            base = {"required_names": names, "certificates": report, "server_fqdn": placement.fqdn}
+            if all(v is not None and v.valid for v in verdicts.values()):
+                result = {"changed": False, **base, "action": "kept"}
+            else:
+                base["problems"] = {use: (dep.describe_problems(v) if v else "no certificate assigned")
+                                    for use, v in verdicts.items() if v is None or not v.valid}
+                candidate = _reusable(store, names, now, args, intermediates, roots, global_scope, skype)
+                if candidate is not None:
+                    result = self._assign(host, candidate, uses, global_scope, base, verdicts)
+                elif args["request"] == "offline":
+                    result = self._offline(host, args, uses, placement.fqdn, global_scope, base, answer.output(6), verdicts)
+                else:
+                    result = self._online(host, args, uses, placement.fqdn, global_scope, base, names, store, verdicts)
+            overall["groups"].append({"uses": list(uses), **{k: v for k, v in result.items() if k != "commands"}})
+            overall["certificates"].update(result.get("certificates", {}))
+            overall["commands"] += result.get("commands", [])
+            overall["changed"] = overall["changed"] or bool(result.get("changed"))
+            for key in ("thumbprint", "action", "request_file", "msg", "problems", "required_names", "diff"):
+                if key in result:
+                    overall[key] = result[key]
+        return overall
+
+    @staticmethod
+    def _groups(host, placement, wanted: list[str], global_scope: bool) -> list[tuple[str, ...]]:
+        """The certificates to keep, from the server's roles in the published topology."""
+        if global_scope:
+            if dep.OAUTH_ROLE not in placement.roles:
+                raise InvalidArgument(
+                    f"{host.name} is not a Front End Server ({', '.join(placement.roles) or 'no role'}): the "
+                    "OAuthTokenIssuer certificate is assigned once, from one Front End Server, and replication copies "
+                    "it to the other Front Ends (Assign a server-to-server authentication certificate).",
+                    hint="Run this task on one Front End Server (run_once with delegate_to a Front End).")
+            return [(dep.OAUTH_USE,)]
+        groups = dep.certificate_groups(placement.roles)
+        if not wanted:
+            return groups
+        allowed = [u for g in groups for u in g]
+        foreign = [u for u in wanted if u not in allowed]
+        if foreign:
+            raise InvalidArgument(
+                f"{host.name} ({', '.join(placement.roles)}) does not use the certificate type(s) {', '.join(foreign)}; "
+                f"its roles use {', '.join(allowed)} (Environmental requirements, Certificates).",
+                hint="Leave uses unset to follow the server's roles.")
+        return [tuple(u for u in g if u in wanted) for g in groups if any(u in wanted for u in g)]
+
+    @staticmethod
+    def _names(placement, uses, args) -> list[str]:
+        """The names a certificate must carry, from the published topology (the computer and its pool)
+        and, for the uses facing clients, the SIP domains and the names given (external web services,
+        simple URLs, external Edge FQDNs: no cmdlet of the reference set reads them)."""
+        if tuple(uses) == dep.EDGE_INTERNAL_USES:
+            return dep.required_names(placement.fqdn, placement.pool, [], [])
+        if tuple(uses) == dep.EDGE_EXTERNAL_USES:
+            return dep.required_names("", "", args["sip_domains"], args["subject_alternative_names"])[1:]
+        return dep.required_names(placement.fqdn, placement.pool, args["sip_domains"], args["subject_alternative_names"])
 
     def _assign(self, host, certificate: dict, uses, global_scope: bool, base: dict, verdicts) -> dict:
         thumbprint = str(certificate.get("Thumbprint")).upper()
@@ -123,7 +180,7 @@ class ActionModule(SfbAction):
         result.update(base, thumbprint=thumbprint, action="assigned")
         return result
 
-    def _online(self, host, args, uses, fqdn, global_scope, base, names, now, verdicts) -> dict:
+    def _online(self, host, args, uses, fqdn, global_scope, base, names, store_before, verdicts) -> dict:
         call, secrets = request_call(args, uses, fqdn, None)
         plan = Plan.of(call, secrets=secrets)
         if self.check_mode:
@@ -138,19 +195,33 @@ class ActionModule(SfbAction):
                              hint="Read the CA's reason above; fix the template permissions or the request "
                              "(or ask the CA administrator), then run again.",
                              command=failed.step.describe(), ca=args["ca"])
-        fresh = host.read(*deploy_state.certificate_stores())
-        now = datetime.datetime.fromtimestamp(host.now(), tz=datetime.timezone.utc)  # the certificate is newer than the first read
-        issued = dep.newest_covering(fresh.output(0), names, now, args["renew_before_days"], fresh.output(1),
-                                     fresh.output(2), args["friendly_name"])
-        if issued is None:
-            raise SfbError(f"{host.name}: the CA issued a certificate, but none in LocalMachine\\My is valid for "
-                           f"{', '.join(names) or 'this use'}.",
-                           hint="Seed 002: if it is issued but not valid, install the CA's root certificate in "
-                           "the Trusted Root Certification Authorities store, and check the private key.")
+        issued = self._issued(host, answer.output(0), store_before, names, args, global_scope)
         result = self._assign(host, issued, uses, global_scope, base, verdicts)
         result["commands"] = plan.describe() + result["commands"]
         result.update(action="requested_and_assigned", changed=True)
         return result
+
+    @staticmethod
+    def _issued(host, output: list, store_before: list[dict], names, args, global_scope) -> dict:
+        """The certificate this request issued: the thumbprint Request-CsCertificate wrote, else the one
+        certificate that appeared in LocalMachine\\My since the first read (its OUTPUTS section documents
+        none), never an older one that happens to cover the names."""
+        fresh = host.read(*deploy_state.certificate_stores())
+        now = datetime.datetime.fromtimestamp(host.now(), tz=datetime.timezone.utc)
+        returned = {str(o.get("Thumbprint")).upper() for o in output or () if isinstance(o, dict) and o.get("Thumbprint")}
+        before = {str(c.get("Thumbprint")).upper() for c in store_before}
+        new = [c for c in fresh.output(0) if str(c.get("Thumbprint")).upper() in returned] if returned else \
+            [c for c in fresh.output(0) if str(c.get("Thumbprint")).upper() not in before]
+        good = [c for c in new if dep.judge(c, str(c.get("Thumbprint")), names, now, args["renew_before_days"],
+                                            fresh.output(1), fresh.output(2)).valid and not dep.reuse_problems(c)
+                and (not global_scope or dep.oauth_subject_ok(c, args["sip_domains"]))]
+        if len(good) != 1:
+            raise SfbError(f"{host.name}: the CA answered, but {len(good)} new certificate(s) in LocalMachine\\My are "
+                           f"valid for {', '.join(names) or 'this use'} (of {len(new)} new).",
+                           hint="If it is issued but not valid, install the CA's root certificate in the Trusted Root "
+                           "Certification Authorities store and check the private key and the template (Server "
+                           "Authentication, 2048 bits), then run again.")
+        return good[0]
 
     def _offline(self, host, args, uses, fqdn, global_scope, base, exists, verdicts) -> dict:
         files = [p for p in (args["request_file"], args["response_file"]) if p]
@@ -185,6 +256,26 @@ class ActionModule(SfbAction):
         result = self.converge(host, Plan.of(call, secrets=secrets), _assigned(verdicts), {"request_file": args["request_file"]})
         result.update(base, action="request_written", request_file=args["request_file"])
         return result
+
+
+def _reusable(store, names, now, args, intermediates, roots, global_scope, skype=()) -> dict | None:
+    """A store certificate that may serve: valid, covering the names, with the Server Authentication usage
+    and a key of at least 2048 bits; for OAuth, a SIP domain in its subject too (a WinRM HTTPS certificate
+    does not qualify)."""
+    candidates = dep.oauth_candidates(store, skype, args["sip_domains"]) if global_scope else store
+    return dep.newest_covering(candidates, names, now, args["renew_before_days"], intermediates, roots,
+                               args["friendly_name"])
+
+
+def _oauth_verdict(verdict, store, sip_domains):
+    """The assigned OAuth certificate also needs the SIP domain in its subject."""
+    if verdict is None or not verdict.valid:
+        return verdict
+    cert = next((c for c in store if str(c.get("Thumbprint")).upper() == verdict.thumbprint), None)
+    if cert is not None and not dep.oauth_subject_ok(cert, sip_domains):
+        return dep.CertificateVerdict(verdict.thumbprint, verdict.problems + ("oauth_subject",), verdict.names_missing,
+                                      verdict.not_after)
+    return verdict
 
 
 def _assigned(verdicts) -> dict:

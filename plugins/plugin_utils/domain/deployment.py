@@ -94,8 +94,32 @@ LOCAL_ADMINS_GROUP = "Administrators"
 ROLES_WITH_LOCAL_DATABASES = ("FrontEnd",)
 
 CERTIFICATE_USES_LOCAL = ("Default", "WebServicesInternal", "WebServicesExternal")
-# Seed 002 step 3: OAuthTokenIssuer is global (Set-CsCertificate -Identity Global).
+# OAuthTokenIssuer is global (Set-CsCertificate -Identity Global), assigned once on one Front End and
+# replicated to every Front End ("Assign a server-to-server authentication certificate to Skype for
+# Business Server", OfficeDocs-SkypeForBusiness Skype/SfbServer/manage/authentication/
+# assign-a-server-to-server-certificate.md: "this command should only be run one time, and only on one
+# of your Front End Servers"; "the certificate must be at least 2048 bits"; "any Web server certificate
+# that includes the name of your SIP domain in the Subject field").
 OAUTH_USE = "OAuthTokenIssuer"
+OAUTH_ROLE = "FrontEnd"
+# The certificates each role's servers carry, one group per certificate (Environmental requirements for
+# Skype for Business Server, OfficeDocs-SkypeForBusiness Skype/SfbServer/plan-your-deployment/
+# requirements-for-your-environment/environmental-requirements.md, "Certificates" tables; Deploy Edge
+# Servers: an internal Edge certificate and an external one): -Type values of Set-CsCertificate.
+EDGE_INTERNAL_USES = ("Internal",)
+EDGE_EXTERNAL_USES = ("AccessEdgeExternal", "DataEdgeExternal", "AudioVideoAuthentication")
+CERTIFICATE_GROUPS_BY_ROLE = {
+    "FrontEnd": (CERTIFICATE_USES_LOCAL,),
+    "Director": (CERTIFICATE_USES_LOCAL,),
+    "Mediation": (("Default",),),   # collocated with Front Ends, their certificate suffices
+    "PersistentChat": (("Default",),),
+    "Edge": (EDGE_INTERNAL_USES, EDGE_EXTERNAL_USES),
+}
+ALL_LOCAL_USES = tuple(dict.fromkeys(u for groups in CERTIFICATE_GROUPS_BY_ROLE.values() for g in groups for u in g))
+# "at least 2048 bits" (the OAuth page above); the wizard's default bit length is 2048 too.
+MIN_KEY_BITS = 2048
+# The Server Authentication enhanced key usage (RFC 5280 id-kp-serverAuth): the Web Server template's.
+SERVER_AUTHENTICATION_OID = "1.3.6.1.5.5.7.3.1"
 KEY_SIZES = (1024, 2048, 4096)  # Request-CsCertificate -KeySize: "Valid key sizes are 1024; 2048; and 4096."
 
 
@@ -448,6 +472,13 @@ def judge(certificate: dict | None, thumbprint: str, required_names: Iterable[st
     missing = tuple(n for n in required_names if not covers(names, n))
     if missing:
         problems.append("names_not_covered")
+    # What is known to be wrong counts against an assigned certificate; what could not be read only
+    # keeps a store certificate from being reused (reuse_problems).
+    if has_server_authentication(certificate) is False:
+        problems.append("no_server_authentication")
+    bits = key_bits(certificate)
+    if bits is not None and bits < MIN_KEY_BITS:
+        problems.append("key_too_small")
     return CertificateVerdict(thumbprint, tuple(problems), missing,
                               not_after.isoformat() if not_after else None)
 
@@ -464,6 +495,11 @@ PROBLEM_TEXT = {
     "expiring": "it expires within renew_before_days",
     "not_yet_valid": "it is not valid yet",
     "names_not_covered": "it does not cover every required name",
+    "no_server_authentication": "it lacks the Server Authentication enhanced key usage",
+    "usage_unreadable": "its enhanced key usages could not be read",
+    "key_too_small": f"its key is shorter than {MIN_KEY_BITS} bits",
+    "key_size_unreadable": "its key length could not be read",
+    "oauth_subject": "its subject does not name a SIP domain",
 }
 
 
@@ -472,6 +508,80 @@ def describe_problems(verdict: CertificateVerdict) -> str:
     if verdict.names_missing:
         parts.append(f"missing names: {', '.join(verdict.names_missing)}")
     return "; ".join(parts)
+
+
+def certificate_groups(roles: Iterable[str]) -> list[tuple[str, ...]]:
+    """The certificates a server holding `roles` needs, each as the uses one certificate serves.
+    A Front End with a collocated Mediation Server keeps the Front End's certificate only."""
+    groups: list[tuple[str, ...]] = []
+    for role in roles:
+        for group in CERTIFICATE_GROUPS_BY_ROLE.get(role, ()):
+            if not any(set(group) <= set(g) for g in groups):
+                groups = [g for g in groups if not set(g) <= set(group)] + [group]
+    return groups
+
+
+def uses_of(roles: Iterable[str]) -> list[str]:
+    return [u for g in certificate_groups(roles) for u in g]
+
+
+def key_bits(certificate: dict) -> int | None:
+    """The key length from X509Certificate2.PublicKey.Key.KeySize (None when it was not readable)."""
+    public_key = certificate.get("PublicKey")
+    key = public_key.get("Key") if isinstance(public_key, dict) else None
+    size = key.get("KeySize") if isinstance(key, dict) else None
+    try:
+        return int(size) if size is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def has_server_authentication(certificate: dict) -> bool | None:
+    """Whether EnhancedKeyUsageList holds Server Authentication (None when it was not readable)."""
+    usages = certificate.get("EnhancedKeyUsageList")
+    if usages is None:
+        return None
+    for usage in usages if isinstance(usages, list) else [usages]:
+        oid = usage.get("ObjectId") if isinstance(usage, dict) else usage
+        if str(oid or "").strip() == SERVER_AUTHENTICATION_OID:
+            return True
+    return False
+
+
+def reuse_problems(certificate: dict) -> list[str]:
+    """Why a store certificate that covers the names may still not be reused (fail closed: what
+    cannot be read does not qualify)."""
+    problems = []
+    eku = has_server_authentication(certificate)
+    if eku is not True:
+        problems.append("no_server_authentication" if eku is False else "usage_unreadable")
+    bits = key_bits(certificate)
+    if bits is None or bits < MIN_KEY_BITS:
+        problems.append("key_too_small" if bits is not None else "key_size_unreadable")
+    return problems
+
+
+def oauth_candidates(store: list[dict], skype_thumbprints: Iterable[str], sip_domains: Iterable[str]) -> list[dict]:
+    """Store certificates that may become the OAuthTokenIssuer: "any Skype for Business Server certificate"
+    (one assigned to a Skype use on this server, such as the Default one) or "any Web server certificate
+    that includes the name of your SIP domain in the Subject field", read as a subject CN that is the SIP
+    domain itself, so that a WinRM HTTPS certificate for the computer's name does not qualify."""
+    skype = {str(t).upper() for t in skype_thumbprints}
+    domains = {d.lower() for d in sip_domains or ()}
+    chosen = []
+    for cert in store:
+        cns = {part.strip()[3:].lower() for part in str(cert.get("Subject") or "").split(",")
+               if part.strip().upper().startswith("CN=")}
+        if str(cert.get("Thumbprint")).upper() in skype or cns & domains:
+            if oauth_subject_ok(cert, sip_domains):
+                chosen.append(cert)
+    return chosen
+
+
+def oauth_subject_ok(certificate: dict, sip_domains: Iterable[str]) -> bool:
+    """The OAuth page: a Web server certificate "that includes the name of your SIP domain in the Subject"."""
+    subject = str(certificate.get("Subject") or "").lower()
+    return any(d.lower() in subject for d in sip_domains or ())
 
 
 def required_names(server_fqdn: str, pool_fqdn: str, sip_domains: Iterable[str], extra: Iterable[str]) -> list[str]:
@@ -496,7 +606,7 @@ def newest_covering(store: list[dict], names: Iterable[str], now: datetime.datet
     good = []
     for cert in store:
         verdict = judge(cert, str(cert.get("Thumbprint")), names, now, renew_before_days, intermediates, roots)
-        if verdict.valid:
+        if verdict.valid and not reuse_problems(cert):
             good.append(cert)
     if friendly_name:
         named = [c for c in good if str(c.get("FriendlyName") or "") == friendly_name]

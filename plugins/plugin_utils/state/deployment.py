@@ -15,8 +15,10 @@ from ansible_collections.sfb.server.plugins.plugin_utils.errors import SfbError
 from ansible_collections.sfb.server.plugins.plugin_utils.state import topology as topology_state
 from ansible_collections.sfb.server.plugins.plugin_utils.host.plan import CmdletCall
 
+# EnhancedKeyUsageList (ObjectId, FriendlyName) and PublicKey (its Key.KeySize) decide whether a store
+# certificate may be reused (domain/deployment.py reuse_problems).
 CERT_PROPERTIES = ("Thumbprint", "Subject", "Issuer", "NotBefore", "NotAfter", "HasPrivateKey", "FriendlyName",
-                   "DnsNameList")
+                   "DnsNameList", "EnhancedKeyUsageList", "PublicKey")
 CS_CERT_PROPERTIES = ("Use", "Thumbprint", "Subject", "Issuer", "NotBefore", "NotAfter", "AlternativeNames",
                       "SourceScope")
 SERVICE_PROPERTIES = ("Name", "Status", "RoleName")
@@ -65,7 +67,10 @@ def certificate_reads(global_scope: bool, extra: tuple = ()) -> tuple:
     computer, pools = placement_reads()
     assigned = CmdletCall("Get-CsCertificate", {"Identity": "Global"} if global_scope else {},
                           select=CS_CERT_PROPERTIES)
-    return (computer, pools, assigned, *certificate_stores(), *extra)
+    # For the global OAuth certificate, the local assignments tell which store certificates are Skype
+    # for Business Server certificates (the last read of the plan).
+    local = (CmdletCall("Get-CsCertificate", select=CS_CERT_PROPERTIES),) if global_scope else ()
+    return (computer, pools, assigned, *certificate_stores(), *extra, *local)
 
 
 def evaluate(uses, assigned: list[dict], store: list[dict], intermediates: list[dict], roots: list[dict],

@@ -245,11 +245,18 @@ class TestCertificates:
         steps_1_to_3(world, "fe01.contoso.com")
         mixed = run_twin(Certificate, world, "fe01.contoso.com", {"ca": CA, "uses": ["Default", "OAuthTokenIssuer"]})
         assert mixed["failed"] and mixed["error"]["kind"] == "invalid_argument"
-        oauth = ok(run_twin(Certificate, world, "fe01.contoso.com", {"ca": CA, "uses": ["OAuthTokenIssuer"]}))
+        oauth = ok(run_twin(Certificate, world, "fe01.contoso.com",
+                            {"ca": CA, "uses": ["OAuthTokenIssuer"], "sip_domains": ["contoso.com"]}))
         assert "-Identity 'Global'" in oauth["commands"][-1]
+        # "your Skype for Business Server default certificate can also be used as the OAuthTokenIssuer".
+        default = ok(run_twin(CertificateInfo, world, "fe01.contoso.com", {"sip_domains": ["contoso.com"]}))
+        assert oauth["action"] == "assigned" and oauth["thumbprint"] == default["certificates"]["Default"]["thumbprint"]
         steps_1_to_3(world, "fe02.contoso.com")
         info = ok(run_twin(CertificateInfo, world, "fe02.contoso.com", {"sip_domains": ["contoso.com"]}))
         assert info["certificates"]["OAuthTokenIssuer"]["valid"]
+        again = ok(run_twin(Certificate, world, "fe01.contoso.com",
+                            {"ca": CA, "uses": ["OAuthTokenIssuer"], "sip_domains": ["contoso.com"]}))
+        assert not again["changed"]
 
     def test_ca_credentials_are_a_secret(self, make_world):
         world = make_world()
@@ -345,3 +352,30 @@ def test_check_mode_on_a_deployed_server_reports_no_change(make_world, server):
                       (Certificate, {"ca": CA, "sip_domains": ["contoso.com"]})):
         result = ok(run_twin(cls, world, server, args, check_mode=True))
         assert not result["changed"], (cls, result)
+
+
+class TestRoleAwareCertificates:
+    def test_a_type_the_role_does_not_use_is_refused_before_any_change(self, make_world):
+        world = make_world()
+        steps_1_to_3(world, "fe01.contoso.com")
+        result = run_twin(Certificate, world, "fe01.contoso.com", {"ca": CA, "uses": ["Internal"]})
+        assert result["failed"] and "does not use the certificate type(s) Internal" in result["msg"]
+
+    def test_the_twin_refuses_an_edge_type_on_a_front_end(self, make_world):
+        from ansible_collections.sfb.server.plugins.plugin_utils.host.plan import CmdletCall, Plan
+        from ansible_collections.sfb.server.plugins.plugin_utils.twin.host import TwinHost
+        world = make_world()
+        steps_1_to_3(world, "fe01.contoso.com")
+        answer = TwinHost(world, "fe01.contoso.com", become=True).run(Plan.of(
+            CmdletCall("Request-CsCertificate", {"New": True, "Type": ["AccessEdgeExternal"], "CA": CA})))
+        assert not answer.ok and answer.results[0].error.error_id == "CertificateTypeNotApplicable"
+
+    def test_a_client_only_certificate_that_covers_the_names_is_not_reused(self, make_world):
+        world = make_world(faults={"fe01.contoso.com": {"store_certificate_without_server_authentication": True}})
+        components, certificate = steps_1_to_3(world, "fe01.contoso.com")
+        ok(certificate)
+        assert certificate["action"] == "requested_and_assigned"
+        assert certificate["thumbprint"] != "" and events(world, "certificate_issued", "fe01.contoso.com")
+        store = ok(run_twin(CertificateInfo, world, "fe01.contoso.com", {"sip_domains": ["contoso.com"]}))["store"]
+        client = [c for c in store if c["friendly_name"] == "Client certificate"]
+        assert client and client[0]["thumbprint"] != certificate["thumbprint"]

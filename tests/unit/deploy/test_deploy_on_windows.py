@@ -237,7 +237,9 @@ def test_certificate_online_request_with_ca_credentials():
     my_cert = {"Thumbprint": "9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B", "Subject": "CN=pool01.contoso.com",
                "Issuer": "CN=Contoso Issuing CA", "NotBefore": "2026-01-01T00:00:00.0000000Z",
                "NotAfter": "2099-01-01T00:00:00.0000000Z", "HasPrivateKey": True, "FriendlyName": "SfB Default",
-               "DnsNameList": [{"Punycode": n, "Unicode": n} for n in ("pool01.contoso.com", FE, "sip.contoso.com")]}
+               "DnsNameList": [{"Punycode": n, "Unicode": n} for n in ("pool01.contoso.com", FE, "sip.contoso.com")],
+               "EnhancedKeyUsageList": [{"FriendlyName": "Server Authentication", "ObjectId": "1.3.6.1.5.5.7.3.1"}],
+               "PublicKey": {"Key": {"KeySize": 2048}}}
 
     def child_items(step):
         path = step["parameters"]["Path"]

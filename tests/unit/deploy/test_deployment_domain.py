@@ -21,7 +21,9 @@ def cert(**overrides):
             "NotBefore": "2025-12-01T00:00:00.0000000Z", "NotAfter": "2027-12-01T00:00:00.0000000Z",
             "HasPrivateKey": True, "FriendlyName": "SfB",
             "DnsNameList": [{"Punycode": n, "Unicode": n} for n in
-                            ("pool01.contoso.com", "fe01.contoso.com", "sip.contoso.com")]}
+                            ("pool01.contoso.com", "fe01.contoso.com", "sip.contoso.com")],
+            "EnhancedKeyUsageList": [{"FriendlyName": "Server Authentication", "ObjectId": "1.3.6.1.5.5.7.3.1"}],
+            "PublicKey": {"Key": {"KeySize": 2048}}}
     base.update(overrides)
     return base
 
@@ -160,6 +162,34 @@ class TestCertificates:
         bad = cert(Thumbprint="BAD", HasPrivateKey=False, NotAfter="2030-01-01T00:00:00Z")
         assert dep.newest_covering([old, new, bad], NAMES, NOW, 30, CAS, ROOTS)["Thumbprint"] == "NEW"
         assert dep.newest_covering([bad], NAMES, NOW, 30, CAS, ROOTS) is None
+
+    def test_reuse_needs_server_authentication_and_2048_bits_read_not_guessed(self):
+        client = cert(Thumbprint="CLIENT", EnhancedKeyUsageList=[{"FriendlyName": "Client Authentication",
+                                                                  "ObjectId": "1.3.6.1.5.5.7.3.2"}])
+        short = cert(Thumbprint="SHORT", PublicKey={"Key": {"KeySize": 1024}})
+        unread = cert(Thumbprint="UNREAD", PublicKey=None, EnhancedKeyUsageList=None)
+        assert dep.newest_covering([client, short, unread], NAMES, NOW, 30, CAS, ROOTS) is None
+        assert dep.reuse_problems(client) == ["no_server_authentication"]
+        assert dep.reuse_problems(short) == ["key_too_small"]
+        assert dep.reuse_problems(unread) == ["usage_unreadable", "key_size_unreadable"]
+        # An assigned certificate is judged on what is known to be wrong.
+        verdict = dep.judge(client, "CLIENT", NAMES, NOW, 30, CAS, ROOTS)
+        assert verdict.problems == ("no_server_authentication",)
+        assert dep.judge(unread, "UNREAD", NAMES, NOW, 30, CAS, ROOTS).valid
+
+    def test_a_winrm_certificate_is_no_oauth_candidate(self):
+        winrm = cert(Thumbprint="WINRM", Subject="CN=fe01.contoso.com")
+        default = cert(Thumbprint="DEFAULT")
+        oauth = cert(Thumbprint="OAUTH", Subject="CN=contoso.com")
+        chosen = dep.oauth_candidates([winrm, default, oauth], ["DEFAULT"], ["contoso.com"])
+        assert [c["Thumbprint"] for c in chosen] == ["DEFAULT", "OAUTH"]
+
+    def test_certificate_types_follow_the_roles(self):
+        assert dep.certificate_groups(["FrontEnd", "Mediation"]) == [("Default", "WebServicesInternal", "WebServicesExternal")]
+        assert dep.certificate_groups(["Mediation"]) == [("Default",)]
+        assert dep.certificate_groups(["Director"]) == [("Default", "WebServicesInternal", "WebServicesExternal")]
+        assert dep.certificate_groups(["Edge"]) == [("Internal",),
+                                                    ("AccessEdgeExternal", "DataEdgeExternal", "AudioVideoAuthentication")]
 
     @pytest.mark.parametrize("text", ["2027-12-01T00:00:00.1234567Z", "2027-12-01T00:00:00+00:00", "/Date(1827619200000)/"])
     def test_dates_as_the_runner_and_json_write_them(self, text):

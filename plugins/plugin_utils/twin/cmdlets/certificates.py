@@ -19,13 +19,23 @@ from __future__ import annotations
 import datetime
 import hashlib
 
-from ansible_collections.sfb.server.plugins.plugin_utils.twin import description
+from ansible_collections.sfb.server.plugins.plugin_utils.twin import description, knowledge
 from ansible_collections.sfb.server.plugins.plugin_utils.twin.cmdlets import Call, CmdletError, cmdlet, extends
 from ansible_collections.sfb.server.plugins.plugin_utils.twin.cmdlets.deployment import state
 
 DEFAULT_CA = {"name": r"ca01.contoso.com\Contoso Issuing CA", "issuer": "CN=Contoso Issuing CA",
               "root": "CN=Contoso Root CA", "lifetime_days": 730, "sip_domains": ["contoso.com"]}
 OFFLINE_RESPONSE_SECONDS = 300
+# The Server Authentication enhanced key usage (RFC 5280 id-kp-serverAuth), which the CA's Web Server
+# template gives; the default key length of the wizard ("accept the default of 2048 bits").
+SERVER_AUTHENTICATION = {"FriendlyName": "Server Authentication", "ObjectId": "1.3.6.1.5.5.7.3.1"}
+CLIENT_AUTHENTICATION = {"FriendlyName": "Client Authentication", "ObjectId": "1.3.6.1.5.5.7.3.2"}
+DEFAULT_KEY_SIZE = 2048
+OAUTH = "OAuthTokenIssuer"
+description.FAULTS.setdefault(
+    "store_certificate_without_server_authentication",
+    "true: LocalMachine\\My holds a valid certificate for the server's names whose only usage is Client "
+    "Authentication (it must not be reused)")
 _STORES = {"cert:\\localmachine\\my": "My", "cert:\\localmachine\\root": "Root", "cert:\\localmachine\\ca": "CA"}
 
 
@@ -50,7 +60,9 @@ def _x509(cert: dict, ca: dict) -> dict:
     return {"Thumbprint": cert["thumbprint"], "Subject": cert["subject"], "Issuer": issuer,
             "NotBefore": _iso(cert["not_before"]), "NotAfter": _iso(cert["not_after"]),
             "HasPrivateKey": cert.get("has_private_key", True), "FriendlyName": cert.get("friendly_name", ""),
-            "DnsNameList": [{"Punycode": n, "Unicode": n} for n in cert["alternative_names"]]}
+            "DnsNameList": [{"Punycode": n, "Unicode": n} for n in cert["alternative_names"]],
+            "EnhancedKeyUsageList": list(cert.get("usages", [SERVER_AUTHENTICATION])),
+            "PublicKey": {"Key": {"KeySize": int(cert.get("key_size", DEFAULT_KEY_SIZE))}}}
 
 
 @cmdlet("Get-ChildItem")
@@ -63,10 +75,46 @@ def get_child_item(call: Call):
                           "NotImplemented", "NotSimulated")
     ca = authority(call.world)
     if store == "My":
+        _client_only_certificate(call)
         return [_x509(c, ca) for c in call.server.get("certificates", [])]
     if store == "Root":
         return [{"Subject": ca["root"], "Issuer": ca["root"], "Thumbprint": _thumb("root", ca["root"])}]
     return [{"Subject": ca["issuer"], "Issuer": ca["root"], "Thumbprint": _thumb("ca", ca["issuer"])}]
+
+
+def _client_only_certificate(call: Call) -> None:
+    """The fault's certificate: trusted, valid, covering the server's names, but Client Authentication only."""
+    server = call.server
+    if not server["faults"].get("store_certificate_without_server_authentication"):
+        return
+    if any(c.get("fault") for c in server.setdefault("certificates", [])):
+        return
+    names = list(dict.fromkeys([server["fqdn"], server["pool"]] + [f"sip.{d}" for d in authority(call.world)["sip_domains"]]))
+    cert = _issue(call, names, f"CN={server['pool']}", "Client certificate", False)
+    cert.update(usages=[CLIENT_AUTHENTICATION], fault=True,
+                thumbprint=_thumb("client-only", server["fqdn"]), not_after=call.world.now + 3650 * 86400)
+    server["certificates"].append(cert)
+
+
+def _role_types(server: dict) -> set[str]:
+    return {t for role in server["roles"] for t in knowledge.certificate_types(role)}
+
+
+def _refuse_foreign_types(server: dict, types: list[str]) -> None:
+    """Set-CsCertificate/Request-CsCertificate for a type the computer's roles do not use: the real cmdlets
+    find no service of that type on the computer (their error text is not documented; the twin's is its own)."""
+    foreign = [t for t in types if t != OAUTH and t not in _role_types(server)]
+    if foreign:
+        raise CmdletError(f"The certificate type {', '.join(foreign)} is not used by any service of this computer "
+                          f"({', '.join(server['roles'])}).", "InvalidArgument", "CertificateTypeNotApplicable")
+
+
+def _refuse_oauth_outside_front_end(server: dict) -> None:
+    holders = knowledge.global_certificate_holders(OAUTH)
+    if not any(role in holders for role in server["roles"]):
+        # "Assign a server-to-server authentication certificate": run "only on one of your Front End Servers".
+        raise CmdletError("The OAuthTokenIssuer certificate is managed from a Front End Server.", "InvalidOperation",
+                          "OAuthTokenIssuerOutsideFrontEnd")
 
 
 def _thumb(*parts) -> str:
@@ -104,10 +152,11 @@ def get_cs_certificate(call: Call):
     return [a for a in answers if not wanted or a["Use"].lower() in wanted]
 
 
-def _issue(call: Call, names: list[str], subject: str, friendly: str, exportable: bool) -> dict:
+def _issue(call: Call, names: list[str], subject: str, friendly: str, exportable: bool,
+           key_size: int = DEFAULT_KEY_SIZE) -> dict:
     ca = authority(call.world)
     now = call.world.now
-    return {"thumbprint": _thumb(call.server["fqdn"], subject, now, len(call.server.get("certificates", []))),
+    return {"key_size": key_size, "usages": [SERVER_AUTHENTICATION],"thumbprint": _thumb(call.server["fqdn"], subject, now, len(call.server.get("certificates", []))),
             "subject": subject, "alternative_names": names, "issuer": ca["issuer"], "not_before": now,
             "not_after": now + float(ca["lifetime_days"]) * 86400, "uses": [], "has_private_key": True,
             "trusted_root": True, "friendly_name": friendly, "exportable": exportable}
@@ -119,6 +168,10 @@ def request_cs_certificate(call: Call):
         raise CmdletError("The twin simulates Request-CsCertificate -New only.", "NotImplemented", "NotSimulated")
     server, ca = call.server, authority(call.world)
     types = _types(call.get("Type"))
+    _refuse_foreign_types(server, types)
+    if OAUTH in types:
+        _refuse_oauth_outside_front_end(server)
+    key_size = int(call.get("KeySize") or DEFAULT_KEY_SIZE)
     computer = str(call.get("ComputerFqdn") or server["fqdn"]).lower()
     names = [computer]
     if server["pool"] != computer:
@@ -147,7 +200,10 @@ def request_cs_certificate(call: Call):
         call.world.record(server["fqdn"], "certificate_request_denied", reason=str(reason))
         raise CmdletError(f"The certificate request was denied by the certification authority {ca['name']}: {reason}",
                           "PermissionDenied", "CertificateRequestDenied")
-    cert = _issue(call, names, f"CN={server['pool']}", friendly, exportable)
+    # The OAuth certificate names the SIP domain in its subject (the OAuth page: "any Web server
+    # certificate that includes the name of your SIP domain in the Subject field").
+    subject = f"CN={domains[0]}" if OAUTH in types and domains else f"CN={server['pool']}"
+    cert = _issue(call, names, subject, friendly, exportable, key_size)
     server.setdefault("certificates", []).append(cert)
     call.world.record(server["fqdn"], "certificate_issued", thumbprint=cert["thumbprint"], names=names)
     return []
@@ -195,15 +251,23 @@ def set_cs_certificate(call: Call):
         raise CmdletError(f"The certificate {thumbprint} has no private key.", "InvalidData", "NoPrivateKey")
     types = _types(call.get("Type")) or ["Default"]
     if str(call.get("Identity") or "").lower() == "global":
+        if OAUTH in types:
+            _refuse_oauth_outside_front_end(server)
         for use in types:
             _global(call.world)["uses"][use] = dict(cert, uses=[])
-        # "Global certificates will automatically be copied and distributed" (Set-CsCertificate page).
+        # "Global certificates will automatically be copied and distributed" (Set-CsCertificate page) to the
+        # servers that use them: for OAuthTokenIssuer, "all your Front End Servers" (the OAuth page), not Edge
+        # Servers, Directors or Cloud Connector appliances.
+        holders = {h for use in types for h in knowledge.global_certificate_holders(use)}
         for other in call.world.servers.values():
+            if holders and not any(role in holders for role in other.get("roles", [])):
+                continue
             store = other.setdefault("certificates", [])
             if other is not server and not any(c["thumbprint"] == thumbprint for c in store):
                 store.append(dict(cert, uses=[]))
         call.world.record(server["fqdn"], "global_certificate_assigned", thumbprint=thumbprint, uses=types)
         return []
+    _refuse_foreign_types(server, types)
     for other in server["certificates"]:
         other["uses"] = [u for u in other.get("uses", []) if u not in types]
     cert["uses"] = sorted(set(cert.get("uses", [])) | set(types))
