@@ -17,7 +17,9 @@ from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.sfb.server.plugins.plugin_utils.domain import inputs
-from ansible_collections.sfb.server.plugins.plugin_utils.errors import HostUnreachable, SfbError
+from ansible_collections.sfb.server.plugins.plugin_utils.errors import (
+    ACCEPT_UNREADABLE_VARIABLE, HostUnreachable, SfbError, accepting_unreadable,
+)
 from ansible_collections.sfb.server.plugins.plugin_utils.host.base import Host
 from ansible_collections.sfb.server.plugins.plugin_utils.host.plan import Plan
 from ansible_collections.sfb.server.plugins.plugin_utils.host.redact import no_log_values, redact
@@ -81,7 +83,10 @@ class SfbAction(ActionBase):
         host = None
         try:
             host = host_for(self, task_vars)
-            result.update(self.execute(host, args, task_vars))
+            # Parsers that meet output they cannot read stop the task (UnreadableOutput) unless the
+            # administrator named the command in this variable, accepting the risk.
+            with accepting_unreadable(task_vars.get(ACCEPT_UNREADABLE_VARIABLE) or ()):
+                result.update(self.execute(host, args, task_vars))
         except HostUnreachable as exc:
             result.update(unreachable=True, msg=str(exc), error=exc.to_result())
         except SfbError as exc:

@@ -8,6 +8,34 @@ plugin can turn it into a task failure that reads well at 2 a.m. without a trace
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+
+# The one variable that accepts going on when a parser cannot read an output: a list of command
+# names (host, group or play variable), e.g. `sfb_accept_unreadable_output: [Get-CsWindowsService]`.
+# The module base (plugin_utils/action.py) sets it for the task; parsers ask accepts_unreadable().
+ACCEPT_UNREADABLE_VARIABLE = "sfb_accept_unreadable_output"
+_ACCEPTED: contextvars.ContextVar[frozenset] = contextvars.ContextVar("sfb_accept_unreadable_output",
+                                                                      default=frozenset())
+
+
+def accepts_unreadable(command: str) -> bool:
+    """Whether the running task accepts the risk of going on without reading `command`'s output."""
+    accepted = _ACCEPTED.get()
+    return "*" in accepted or str(command).lower() in accepted
+
+
+@contextlib.contextmanager
+def accepting_unreadable(commands):
+    """Within the block, accepts_unreadable() is true for `commands` (names, without regard to case)."""
+    if isinstance(commands, str):
+        commands = [commands]
+    token = _ACCEPTED.set(frozenset(str(c).lower() for c in (commands or ())))
+    try:
+        yield
+    finally:
+        _ACCEPTED.reset(token)
+
 
 class SfbError(Exception):
     """Base class: `msg` says what failed, `hint` what to do about it."""
@@ -85,7 +113,10 @@ class UnreadableOutput(SfbError):
 
     `command` names the cmdlet or tool, `expected` what the parser looks for, `excerpt` a short
     cut of what came back, and `accept_with` the one explicit variable or option that accepts
-    the risk of going on without that reading.
+    the risk of going on without that reading. A parser that honours ACCEPT_UNREADABLE_VARIABLE
+    (it asks accepts_unreadable(command) before raising) passes
+    accept_with=f"{ACCEPT_UNREADABLE_VARIABLE}: [<command>]"; one that does not, passes nothing,
+    so the hint never promises a way out that does not exist.
     """
 
     kind = "unreadable_output"

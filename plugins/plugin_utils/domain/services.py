@@ -20,14 +20,16 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from ansible_collections.sfb.server.plugins.plugin_utils.errors import UnreadableOutput
+from ansible_collections.sfb.server.plugins.plugin_utils.errors import (
+    ACCEPT_UNREADABLE_VARIABLE, UnreadableOutput, accepts_unreadable,
+)
 
 STATUSES = ("Running", "Stopped", "StartPending", "StopPending", "Paused", "PausePending", "ContinuePending")
 
 COMMAND = "Get-CsWindowsService"
 # The variable that accepts going on when an ActivityLevel cannot be read (counting what could be
-# read, zero when nothing could): a host or group variable, read by the module base.
-ACCEPT_VARIABLE = "sfb_accept_unreadable_output: [Get-CsWindowsService]"
+# read, zero when nothing could): a host or group variable, read by the module base (errors.py).
+ACCEPT_VARIABLE = f"{ACCEPT_UNREADABLE_VARIABLE}: [{COMMAND}]"
 
 # One pair: a counter name (letters, digits, spaces and the punctuation counter names use), "=", a
 # number. A cut ends in "…" (U+2026) or "...".
@@ -94,7 +96,7 @@ def parse_activity_level(text, accept_unreadable: bool = False, service: str = "
             unreadable.append(part)
             continue
         counters[match.group("name")] = float(match.group("value").replace(",", "."))
-    if (unreadable or cut) and not accept_unreadable:
+    if (unreadable or cut) and not (accept_unreadable or accepts_unreadable(COMMAND)):
         what = f"{COMMAND} ActivityLevel" + (f" of {service}" if service else "")
         raise UnreadableOutput(
             what,

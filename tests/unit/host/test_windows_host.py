@@ -128,10 +128,12 @@ class TestAnswers:
         assert "exited with 1603" in caught.value.hint
         assert result.results[0].stderr.startswith("Fatal error")
 
-    def test_missing_skypeforbusiness_module(self):
-        host, _unused = windows([fixture("missing_module")])
+    @pytest.mark.parametrize("name", ["missing_module", "missing_module_whole_plan"])
+    def test_missing_skypeforbusiness_module(self, name):
+        # The runner's per-step shape and the twin's whole-plan shape fail a read the same way.
+        host, _unused = windows([fixture(name)])
         with pytest.raises(PowerShellModuleMissing) as caught:
-            host.run(services_plan())
+            host.read(*services_plan().steps)
         assert caught.value.details["module"] == "SkypeForBusiness"
         assert "core components" in caught.value.hint
         assert "fe01.contoso.com" in caught.value.msg

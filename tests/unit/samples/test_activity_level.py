@@ -99,3 +99,17 @@ def test_properties_are_looked_up_without_regard_to_case():
     state = services.from_cmdlet({"name": "RTCSRV", "STATUS": "Running", "activitylevel": "Concurrent Calls=2",
                                   "rolename": ["Registrar"]})
     assert (state.name, state.status, state.sessions, state.roles) == ("RTCSRV", "Running", 2, ("Registrar",))
+
+
+def test_the_accept_variable_of_the_task_lets_an_unreadable_text_through():
+    from ansible_collections.sfb.server.plugins.plugin_utils.errors import accepting_unreadable
+
+    state = services.from_cmdlet({"Name": "RTCSRV", "Status": "Running",
+                                  "ActivityLevel": "Incoming Requests per Second=0,Messages in Server=0\u2026"})
+    with pytest.raises(UnreadableOutput):
+        state.sessions
+    with accepting_unreadable(["get-cswindowsservice"]):
+        assert state.sessions == 0
+    with accepting_unreadable(["Get-CsPoolFabricState"]):
+        with pytest.raises(UnreadableOutput):
+            state.sessions
