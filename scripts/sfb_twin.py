@@ -15,4 +15,9 @@ else:
 
 from ansible_collections.sfb.server.plugins.plugin_utils.twin.cli import main  # noqa: E402
 
+if sys.argv[1:2] == ["timeline"]:
+    # Drawn by the controller-side renderer, which the twin's own code may not import (scripts/sfb_timeline.py).
+    from sfb_timeline import main as timeline_main  # noqa: E402
+
+    sys.exit(timeline_main(sys.argv[2:]))
 sys.exit(main())
