@@ -6,7 +6,7 @@ keep it from re-admitting traffic after a restart, and return it to service."""
 from __future__ import annotations
 
 from ansible_collections.sfb.server.plugins.plugin_utils.state import maintenance as steps
-from ansible_collections.sfb.server.plugins.plugin_utils.state import topology as topology_state
+from ansible_collections.sfb.server.plugins.plugin_utils.state import pool as pool_state
 from ansible_collections.sfb.server.plugins.plugin_utils.action import SfbAction
 from ansible_collections.sfb.server.plugins.plugin_utils.domain import maintenance
 from ansible_collections.sfb.server.plugins.plugin_utils.errors import SfbError, WaitTimedOut
@@ -37,7 +37,8 @@ def dns_warning(whole_server: bool, names: list[str], dns_load_balancing: bool) 
     return [
         f"The pool does not use DNS load balancing: while {scope} prevents new connections, the connections of "
         f"these features cannot be redirected to the pool's other servers and some may be lost when the server "
-        f"goes offline (seed 000): {', '.join(maintenance.DNS_LOAD_BALANCING_FEATURES)}."
+        f"goes offline (Microsoft's \"Manage Front End Servers\" page): "
+        f"{', '.join(maintenance.DNS_LOAD_BALANCING_FEATURES)}."
     ]
 
 
@@ -58,11 +59,12 @@ class ActionModule(SfbAction):
         if args["timeout"] < 0 or args["poll_interval"] < 1:
             raise SfbError("timeout must be 0 or more and poll_interval at least 1 second.",
                            hint=f"Got timeout={args['timeout']} poll_interval={args['poll_interval']}.")
-        states = steps.read_services(host)
+        read = steps.read_drain_state(host)
+        states = read.services
         names = steps.choose_services(states, args["services"])
         whole = not args["services"]
-        startup = steps.read_startup_types(host, names)
-        found = steps.read_marker(host)
+        startup = {n: read.startup_types.get(n) for n in names}
+        found = read.marker
         if args["state"] == "drained":
             return self._drain(host, args, states, names, whole, startup, found)
         return self._serve(host, names, whole, states, startup, found)
@@ -110,11 +112,10 @@ class ActionModule(SfbAction):
     @staticmethod
     def _refuse_below_quorum(host) -> None:
         """A Front End of a Windows Fabric pool leaves only when the rest keep the documented quorum."""
-        product, _version, place = topology_state.read_placement(host)
-        if not place.uses_fabric:
+        server = pool_state.read_server(host)
+        if server.procedure != maintenance.FRONT_END_FAILOVER:
             return
-        running = steps.front_ends_running(host, list(place.pool_servers))
-        verdict = maintenance.pool_verdict(list(place.pool_servers), running, place.fqdn, product.key)
+        verdict = pool_state.read_pool(host, server, readiness=False, accept_unreadable_fabric=True).verdict
         if not verdict.can_take_out:
             raise SfbError(
                 f"{host.name}: not drained, {'; '.join(verdict.reasons)}.",

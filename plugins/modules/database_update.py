@@ -11,16 +11,20 @@ description:
   - V(local) updates the Standard Edition server's own databases (C(-LocalDatabases)).
   - V(configured) updates an Enterprise pool's Back End databases on O(sql_server_fqdn)
     (C(-ConfiguredDatabases)), with C(-ExcludeCollocatedStores) when O(exclude_collocated_stores).
-  - The cmdlet cannot tell beforehand whether a schema is behind, so the task always reports a change;
-    the patch role runs it only after a cumulative update was installed.
+  - Reads C(Test-CsDatabase) first. Mirrored databases (C(MirrorSqlServerFqdn) set) are refused:
+    C(-Update) "cannot be used against mirrored databases". When no database is behind
+    (C(InstalledVersion) equal to C(ExpectedVersion)) nothing runs and the task reports no change.
+  - With V(local) it runs the last steps of the Standard Edition procedure before the update:
+    C(Stop-CsWindowsService) again (assemblies in the GAC), then the World Wide Web service started again.
+  - Verifies with C(Test-CsDatabase) afterwards: every database must succeed at its expected version.
 version_added: 0.1.0
 attributes:
   check_mode:
     support: full
     description: The command is described; nothing changes.
   diff_mode:
-    support: none
-    description: The module cannot read the schemas' versions beforehand.
+    support: full
+    description: The databases' versions before, and that none is behind after.
   platform:
     support: full
     platforms: windows
@@ -43,6 +47,9 @@ options:
 notes:
   - Supports check mode (shows the command).
 seealso:
+  - name: Test-CsDatabase
+    description: The read before and after.
+    link: https://learn.microsoft.com/powershell/module/skypeforbusiness/test-csdatabase
   - name: Install-CsDatabase
     description: The cmdlet this module runs.
     link: https://learn.microsoft.com/powershell/module/skypeforbusiness/install-csdatabase
@@ -60,6 +67,16 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+databases:
+  description: What C(Test-CsDatabase) reported (after the update when one ran).
+  returned: success
+  type: list
+  elements: dict
+behind:
+  description: The databases that were behind before the task.
+  returned: success
+  type: list
+  elements: str
 commands:
   description: The command run (or that would run in check mode).
   returned: always

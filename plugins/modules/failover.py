@@ -11,8 +11,13 @@ description:
     services so that a restart does not start them.
   - V(active) runs C(Invoke-CsComputerFailBack), which marks the server available again and starts
     its services.
-  - The state is remembered in the maintenance marker on the server (see M(sfb.server.drain)), written
-    before the failover starts, so an interrupted run is detected and completed.
+  - Microsoft's procedure, OfficeDocs-SkypeForBusiness
+    C(Skype/SfbServer/manage/topology/patch-or-update-front-end-servers.md), uses the failover alone:
+    no graceful stop before it.
+  - The maintenance marker on the server (see M(sfb.server.drain)) gets C(failing_over) before the
+    cmdlet and C(failed_over) after it, in the same plan: a failover that fails or is interrupted is
+    never taken as done, and the next run fails the server over again before it is patched.
+  - Refused for a server outside an Enterprise Front End pool (Standard Edition, Director, Edge ...).
 version_added: 0.1.0
 attributes:
   check_mode:
@@ -42,7 +47,14 @@ options:
     description:
       - Seconds after which the failover ends the remaining conferences and sessions and stops the
         services (C(-DrainingTimeout)). Unset, the failover waits for them up to O(wait_time).
+      - Must not be longer than O(wait_time) (refused before anything is read).
     type: int
+  known_state:
+    description:
+      - The server's maintenance state as M(sfb.server.pool_health_info) (RV(sfb.server.pool_health_info#module:state))
+        or another maintenance module of the same cycle (RV(state)) returned it; saves a round trip.
+        Unset, the module reads it.
+    type: dict
   reason:
     description: Why; kept in the marker.
     type: str
@@ -86,6 +98,10 @@ seconds:
   type: int
 marker:
   description: The maintenance marker after the task.
+  returned: success
+  type: dict
+state:
+  description: The server's maintenance state after the task, to hand to the next module of the cycle.
   returned: success
   type: dict
 commands:

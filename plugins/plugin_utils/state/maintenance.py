@@ -95,3 +95,42 @@ def front_ends_running(host: Host, servers: list[str]) -> dict[str, bool]:
         answer = host.run(Plan.of(call))
         running[fqdn] = answer.ok and any(str(o.get("Status")) == "Running" for o in answer.output(0))
     return running
+
+
+@dataclass
+class DrainState:
+    """What a drain decides from, in one round trip: the Skype for Business services, their startup
+    types and the marker."""
+
+    services: list[service_model.ServiceState]
+    startup_types: dict[str, str]
+    marker: MarkerState
+
+
+def read_drain_state(host: Host) -> DrainState:
+    """Get-CsWindowsService, Get-Service (every service: their names are known only from the first
+    answer, and one more round trip costs more than the longer list) and the marker, in one plan. The
+    marker's value is read last: Get-ItemProperty fails when it is absent."""
+    reads = [
+        ("services", CmdletCall("Get-CsWindowsService", select=("Name", "DisplayName", "Status", "ActivityLevel", "RoleName"))),
+        ("startup", CmdletCall("Get-Service", select=("Name", "StartType"))),
+        ("marker_exists", CmdletCall("Test-Path", {"Path": MARKER_KEY}, select=("Value",))),
+        ("marker_text", CmdletCall("Get-ItemProperty", {"Path": MARKER_KEY, "Name": [MARKER_VALUE]}, select=(MARKER_VALUE,))),
+    ]
+    answer = host.run(Plan.of(*(call for _name, call in reads)))
+    results = dict(zip((name for name, _call in reads), answer.results))
+    for name in ("services", "startup", "marker_exists"):
+        if name not in results or not results[name].ok:
+            answer.raise_for_failure()
+    services = [service_model.from_cmdlet(obj) for obj in results["services"].output]
+    names = {s.name.lower() for s in services}
+    startup = {str(o["Name"]): str(o["StartType"]) for o in results["startup"].output if str(o.get("Name")).lower() in names}
+    exists = bool(results["marker_exists"].output and results["marker_exists"].output[0] is True)
+    text = results.get("marker_text")
+    if not exists:
+        marker = MarkerState(None, False)
+    elif text is None or not text.ok or not text.output:
+        marker = MarkerState(None, True)
+    else:
+        marker = MarkerState(Marker.from_text(text.output[0].get(MARKER_VALUE)), True)
+    return DrainState(services, startup, marker)

@@ -16,6 +16,7 @@ import re
 
 from ansible_collections.sfb.server.plugins.plugin_utils.twin import description, knowledge, simulation
 from ansible_collections.sfb.server.plugins.plugin_utils.twin.cmdlets import Call, CmdletError, Wait, cmdlet, extends
+from ansible_collections.sfb.server.plugins.plugin_utils.twin.cmdlets import patching
 
 description.FAULTS.setdefault(
     "readiness_busy", "number: how many more reads of the pool's upgrade readiness answer Busy")
@@ -78,11 +79,20 @@ def _upgrade_state(call: Call, name: str) -> list[dict]:
     running = _running(call, pool)
     busy = [call.world.servers[s] for s in pool["servers"]
             if call.world.servers[s]["faults"].get("readiness_busy")]
+    insufficient = [call.world.servers[s] for s in pool["servers"]
+                    if call.world.servers[s]["faults"].get("readiness_insufficient")]
     if busy:
         busy[0]["faults"]["readiness_busy"] = int(busy[0]["faults"]["readiness_busy"]) - 1
         if busy[0]["faults"]["readiness_busy"] <= 0:
             busy[0]["faults"].pop("readiness_busy")
         state = "Busy"
+    elif insufficient:
+        # An injected fault: the pool reports InsufficientActiveFrontEnds whatever runs (Lync 2013
+        # "Upgrade or update Front End Servers" names it as a state that means "an issue with the pool").
+        insufficient[0]["faults"]["readiness_insufficient"] = int(insufficient[0]["faults"]["readiness_insufficient"]) - 1
+        if insufficient[0]["faults"]["readiness_insufficient"] <= 0:
+            insufficient[0]["faults"].pop("readiness_insufficient")
+        state = "InsufficientActiveFrontEnds"
     elif not knowledge.quorum_holds(running, pool["product"]):
         state = "InsufficientActiveFrontEnds"
     else:
@@ -158,6 +168,16 @@ def invoke_computer_failover(call: Call):
     pool = _pool_of(call, server)
     if not simulation.is_up(server):
         raise CmdletError(f"Cannot connect to computer {fqdn}.", "ResourceUnavailable", "ComputerUnreachable")
+    # patch-or-update-front-end-servers.md: the cmdlet "moves all services to other Front End Servers in
+    # the pool": a server outside an Enterprise Front End pool has none to move them to.
+    if pool["edition"] != "Enterprise" or "FrontEnd" not in pool["roles"]:
+        raise CmdletError(f"Cannot fail over {fqdn}: it is not a Front End server of an Enterprise Edition pool.",
+                          "InvalidOperation", "NotAnEnterpriseFrontEnd")
+    # INFERENCE (docs/assumptions.md): with its Front-End service already stopped there are no users to
+    # migrate nor sessions to drain from it; the twin fails rather than report a failover that moved nothing.
+    if server["services"].get("RTCSRV", {}).get("status") != "Running":
+        raise CmdletError(f"Cannot fail over {fqdn}: the Front-End service (RTCSRV) is not running on it.",
+                          "InvalidOperation", "FrontEndServiceNotRunning")
     # -Force: "failed over without verifying the pool's capacity to absorb the failed over server's workload."
     if not call.switch("Force") and pool["edition"] == "Enterprise" and not _holds_without(call, pool, fqdn):
         raise CmdletError(f"Cannot fail over {fqdn}: the remaining Front End servers of {pool['fqdn']} cannot "
@@ -239,13 +259,20 @@ def install_database(call: Call, base):
             raise CmdletError("No local databases to update: this server is not a Standard Edition server.",
                               "InvalidOperation", "NoLocalDatabases")
         target = server["fqdn"]
+        databases = patching.local_store(call.world, server)
     elif call.switch("ConfiguredDatabases"):
         target = str(call.get("SqlServerFqdn")).lower()
+        databases = patching.back_end(call.world, target)
     else:
         raise CmdletError("The twin simulates -Update with -LocalDatabases or -ConfiguredDatabases.",
                           "NotImplemented", "NotSimulated")
-    databases = call.world.kind("database").setdefault(target, {"server": target, "version": None})
-    databases["version"] = server["version"]
-    call.world.record(server["fqdn"], "database_updated", sql_server=target, version=server["version"],
+    # Install-CsDatabase.md: "the Update parameter cannot be used against mirrored databases; the command
+    # will fail because the mirror databases cannot be dropped and recreated."
+    if databases.get("mirror"):
+        raise CmdletError(f"Cannot update the databases on {target}: they are mirrored ({databases['mirror']}); the "
+                          "mirror databases cannot be dropped and recreated.", "InvalidOperation", "MirroredDatabases")
+    version = patching.patch_version(server)
+    databases["version"] = version
+    call.world.record(server["fqdn"], "database_updated", sql_server=target, version=version,
                       exclude_collocated=call.switch("ExcludeCollocatedStores"))
     return []
