@@ -13,12 +13,11 @@ Update-CcCACertificate (2.0 and later).
 
 from __future__ import annotations
 
-import datetime
-
 from ansible_collections.sfb.server.plugins.plugin_utils.domain import inputs
 from ansible_collections.sfb.server.plugins.plugin_utils.state import cce as cce_state
 from ansible_collections.sfb.server.plugins.plugin_utils.action import SfbAction
 from ansible_collections.sfb.server.plugins.plugin_utils.domain import cce as model
+from ansible_collections.sfb.server.plugins.plugin_utils.domain import deployment
 from ansible_collections.sfb.server.plugins.plugin_utils.errors import InvalidArgument
 from ansible_collections.sfb.server.plugins.plugin_utils.host.plan import CmdletCall, Plan
 
@@ -26,10 +25,10 @@ PROPERTIES = ("Thumbprint", "Subject", "Issuer", "NotAfter")
 
 
 def _timestamp(value) -> float:
-    text = str(value)
-    moment = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=datetime.timezone.utc)
+    # .NET writes 7 fractional digits, which fromisoformat refuses before Python 3.11: one parser for both.
+    moment = deployment.parse_time(value)
+    if moment is None:
+        raise InvalidArgument(f"A certificate date is missing or empty: {value!r}.")
     return moment.timestamp()
 
 

@@ -382,9 +382,10 @@ def parse_time(value) -> datetime.datetime | None:
     text = text.replace("Z", "+00:00")
     if "." in text:  # .NET writes 7 fractional digits; Python reads 6
         head, _unused, tail = text.partition(".")
-        digits = "".join(ch for ch in tail if ch.isdigit())
+        digits = tail[:len(tail) - len(tail.lstrip("0123456789"))]  # the fraction only, not the offset's digits
         zone = tail[len(digits):]
-        text = f"{head}.{digits[:6]}{zone}"
+        # Python 3.10's fromisoformat reads exactly 3 or 6 digits: pad a shorter fraction.
+        text = f"{head}.{digits[:6].ljust(6, '0')}{zone}"
     moment = datetime.datetime.fromisoformat(text)
     return moment if moment.tzinfo else moment.replace(tzinfo=datetime.timezone.utc)
 
