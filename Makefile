@@ -5,7 +5,10 @@
 #   make setup          .venv (newest: Python 3.13, ansible-core 2.21), .venv-oldest (Python 3.11,
 #                       ansible-core 2.16), .deps/collections (Windows collections + this checkout)
 #   make demo           create the twin estate, run the main job(s) on it, show the estate
-#   make test           units units-oldest twin-oldest lint sanity docs molecule changelog
+#   make test           units units-oldest twin-oldest matrix lint sanity docs package awx molecule changelog
+#   make matrix         unit tests + twin playbooks on ansible-core 2.16-2.20 (.deps/matrix/, Pythons 3.10-3.13)
+#   make package        build the tarball; galaxy-importer, antsibull-docs, ansible-builder introspect/create
+#   make awx            AWX job templates: surveys against AWX's rules, each playbook through ansible-runner
 #   make molecule SCENARIO=name   one Molecule scenario (all of them without SCENARIO)
 #   make bench          every tests/bench/*.py
 #   make lock           re-pin requirements/*.txt from requirements/*.in
@@ -28,7 +31,7 @@ DEMO_INVENTORY ?= tests/twin/inventory.yml
 OLDEST_PLAYBOOKS ?= $(DEMO_PLAYBOOKS)
 
 # `make test` stages, in order. Each runs even when an earlier one failed; the recap says which failed.
-TEST_STAGES := units units-oldest twin-oldest lint sanity docs molecule changelog
+TEST_STAGES := units units-oldest twin-oldest matrix lint sanity docs package awx molecule changelog
 
 # Everything runs against this tree only: the collections path is ours alone, and the linters, Molecule
 # and ansible-test get a HOME of their own, so a copy of sfb.server under ~/.ansible/collections (or
@@ -45,11 +48,14 @@ export PYTHONDONTWRITEBYTECODE := 1
 # development machine shared with others. `make molecule MOLECULE_JOBS=2` overrides.
 MOLECULE_JOBS ?= $(if $(CI),2,1)
 export MOLECULE_JOBS
+# The same for the ansible-core minors of `make matrix`.
+MATRIX_JOBS ?= $(if $(CI),2,1)
+export MATRIX_JOBS
 TOOL_HOME := $(CURDIR)/.deps/home
 ISOLATED := env HOME=$(TOOL_HOME) XDG_CACHE_HOME=$(TOOL_HOME)/.cache XDG_CONFIG_HOME=$(TOOL_HOME)/.config
 
-.PHONY: help setup demo test units units-oldest twin-oldest lint sanity docs molecule changelog bench \
-	build lock clean clean-all
+.PHONY: help setup demo test units units-oldest twin-oldest matrix lint sanity docs package awx molecule \
+	changelog bench build lock clean clean-all
 
 help:
 	@sed -n '1,/^$$/p' Makefile | sed 's/^# \{0,1\}//'
@@ -106,6 +112,21 @@ twin-oldest: setup
 		SFB_TWIN_WORLD=$(CURDIR)/.twin/oldest.db $(OLDEST)/ansible-playbook -i $(DEMO_INVENTORY) $$playbook; \
 	done
 
+# ansible-core 2.16-2.20, each on a Python it supports: scripts/matrix.sh (2.21 is .venv: `make units`).
+matrix: setup
+	MATRIX_PLAYBOOKS="$(OLDEST_PLAYBOOKS)" MATRIX_ESTATE=$(DEMO_ESTATE) MATRIX_INVENTORY=$(DEMO_INVENTORY) \
+		scripts/matrix.sh
+
+# The collection as Galaxy, Automation Hub and an execution environment receive it: scripts/package.sh.
+package: setup
+	$(ISOLATED) scripts/package.sh
+
+# AWX / Automation Controller as code (awx/): every job template's survey against AWX's rules, and its
+# playbook run through ansible-runner against the twin with the survey's defaults (tests/platform).
+awx: setup
+	@scripts/bootstrap.sh platform
+	$(ISOLATED) PYTHONPATH=$(COLLECTIONS) $(CURDIR)/.deps/platform/bin/python -m pytest tests/platform -q -p no:cacheprovider
+
 # ansible-lint runs yamllint itself (its yaml rule); its configuration is .ansible-lint.
 lint: setup
 	$(ISOLATED) $(VENV)/ansible-lint
@@ -129,8 +150,10 @@ bench: setup
 		echo "=== $$bench"; PYTHONPATH=$(COLLECTIONS) $(VENV)/python $$bench; \
 	done
 
+# ansible-galaxy needs distlib for galaxy.yml's manifest allow-list: the platform environment has it.
 build: setup
-	$(VENV)/ansible-galaxy collection build --force --output-path .deps/build
+	@scripts/bootstrap.sh platform
+	$(CURDIR)/.deps/platform/bin/ansible-galaxy collection build --force --output-path .deps/build
 
 lock:
 	scripts/lock.sh
