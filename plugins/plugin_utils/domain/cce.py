@@ -17,7 +17,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from ansible_collections.sfb.server.plugins.plugin_utils.errors import InvalidArgument, SfbError
+from ansible_collections.sfb.server.plugins.plugin_utils.errors import (
+    ACCEPT_UNREADABLE_VARIABLE, InvalidArgument, SfbError, UnreadableOutput, accepts_unreadable,
+)
 
 # -- versions ------------------------------------------------------------------------------------
 
@@ -41,6 +43,27 @@ def parse_version(text) -> tuple[int, ...] | None:
     if not match:
         return None
     return tuple(int(part) for part in match.group(1).split("."))
+
+
+def read_version(text, command: str) -> tuple[int, ...] | None:
+    """The one version in a version cmdlet's text (Get-CcVersion, Get-CcRunningVersion), failing closed.
+
+    ASSUMPTION (docs/assumptions.md, "Cloud Connector version text"; no output is published): the
+    text holds one dotted version, alone or in words ("2.1.0", "Version 2.1.0.1234"). Empty or None
+    is the documented empty value of Get-CcRunningVersion (seed 001): None. A text with no version,
+    or with two different ones, raises UnreadableOutput unless the task names `command` in
+    sfb_accept_unreadable_output, when it reads as unknown (None).
+    """
+    if text is None or not str(text).strip():
+        return None
+    found = {tuple(int(p) for p in m.split(".")) for m in _VERSION.findall(str(text))}
+    if len(found) == 1:
+        return found.pop()
+    if accepts_unreadable(command):
+        return None
+    raise UnreadableOutput(
+        command, "one dotted version such as 2.1.0" + (" (it holds several)" if found else ""), str(text),
+        accept_with=f"{ACCEPT_UNREADABLE_VARIABLE}: [{command}]")
 
 
 def version_text(version: tuple[int, ...] | None) -> str | None:

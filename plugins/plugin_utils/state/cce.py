@@ -122,14 +122,14 @@ def read_appliance(host, with_status: bool = True) -> ApplianceFacts:
     if modern.ok:
         scripts, running, backup = _text(modern, 0), _text(modern, 1), _text(modern, 2)
         site_dir, appliance_dir = _text(modern, 3), _text(modern, 4)
-        version = model.parse_version(scripts) or model.parse_version(running)
+        version = model.read_version(scripts, "Get-CcVersion") or model.read_version(running, "Get-CcVersion")
     elif not_recognized(modern) and len(modern.results) == 1:
         # Before 2.0 there is no Get-CcVersion; the running version comes from Get-CcRunningVersion
         # (seed 001), and no documented cmdlet gives the script version.
         old = host.run(Plan.of(CmdletCall("Get-CcRunningVersion", select=TEXT), *directories)).raise_for_failure()
         scripts, backup = None, None
         running, site_dir, appliance_dir = _text(old, 0), _text(old, 1), _text(old, 2)
-        version = model.parse_version(running)
+        version = model.read_version(running, "Get-CcRunningVersion")
         if running is None:
             warnings.append(
                 "Get-CcRunningVersion returned an empty value: seed 001 says this happens after an upgrade "

@@ -26,6 +26,7 @@ EXERCISED = {
     "Get-CsWindowsService": "test_activity_level.py",
     "w32tm-query-status": "test_w32tm.py",
     "Test-CsDatabase": "test_test_csdatabase.py",
+    "Get-CcVersion": "test_cce_version.py",
 }
 
 # Commands the collection calls whose published samples no parser reads, and why.
