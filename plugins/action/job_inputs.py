@@ -26,7 +26,7 @@ from ansible_collections.sfb.server.plugins.plugin_utils.errors import InvalidAr
 ROLES = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "roles")
 SECRET_WORDS = ("password", "secret", "credential")
 # Keys of an argument spec entry that Ansible's validator reads; the rest (description ...) is prose.
-SPEC_KEYS = ("type", "elements", "choices", "default", "no_log", "options", "aliases")
+SPEC_KEYS = ("type", "elements", "choices", "default", "no_log", "options", "aliases", "required")
 
 
 def role_options(name: str) -> dict[str, dict]:
@@ -43,11 +43,14 @@ def role_options(name: str) -> dict[str, dict]:
     return {key: dict(value or {}) for key, value in options.items()}
 
 
-def _validator_spec(option: dict) -> dict:
+def _validator_spec(option: dict, top: bool = True) -> dict:
     spec = {key: option[key] for key in SPEC_KEYS if key in option}
-    spec.pop("default", None)  # an undefined variable is left to the role's default
+    if top:
+        # An undefined variable is left to the role's default; a missing required one is reported by name.
+        spec.pop("default", None)
+        spec.pop("required", None)
     if "options" in spec:
-        spec["options"] = {k: _validator_spec(v) for k, v in (spec["options"] or {}).items()}
+        spec["options"] = {k: _validator_spec(v, top=False) for k, v in (spec["options"] or {}).items()}
     return spec
 
 
