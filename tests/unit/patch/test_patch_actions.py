@@ -102,19 +102,21 @@ def test_pool_health_counts_running_front_ends_and_refuses_below_quorum(make_sto
     store = make_store(pool_world())
     healthy = run_action(pool_health_info, store, FE1, {})
     assert healthy["can_take_out"] and healthy["readiness"]["state"] == "Ready"
-    assert healthy["quorum"]["running"] == [FE1, FE2, FE3, FE4]
-    assert healthy["replication"]["up_to_date"] is True
+    assert healthy["quorum"]["running"] == [FE1, FE2, FE3, FE4] and healthy["down"] == []
+    assert healthy["fabric"]["missing_replicas"] == 0 and healthy["procedure"] == "front_end_failover"
     run_action(failover, store, FE2, {})
     run_action(failover, store, FE3, {})
     blocked = run_action(pool_health_info, store, FE1, {})
     assert not blocked["can_take_out"] and "below quorum" in blocked["reasons"][0]
+    # The members that are down are named, from this read.
+    assert blocked["down"] == [FE2, FE3] and f"not running: {FE2}, {FE3}" in blocked["reasons"][0]
 
 
 def test_pool_health_reads_busy_again_and_gives_up_after_the_retries(make_store, clock):
     store = make_store(pool_world(faults={FE2: {"readiness_busy": 2}}))
     patient = run_action(pool_health_info, store, FE1, {"busy_wait": 600})
     assert patient["readiness"] == {"state": "Ready", "ready_for_upgrade": True,
-                                    "upgrade_domain": "UpgradeDomain1", "attempts": 3}
+                                    "upgrade_domain": "UpgradeDomain1", "attempts": 3, "domains_read": True}
     store = make_store(pool_world(faults={FE2: {"readiness_busy": 5}}))
     stuck = run_action(pool_health_info, store, FE1, {"busy_wait": 600})
     assert not stuck["can_take_out"] and "stayed Busy for 3" in stuck["reasons"][0]
@@ -137,7 +139,6 @@ def test_drain_refuses_a_front_end_the_pool_cannot_spare(make_store, clock):
 
 def test_a_run_killed_during_the_restart_is_completed_by_the_next_one(make_store, clock):
     store = make_store(pool_world())
-    run_action(drain, store, FE1, {"poll_interval": 60})
     run_action(failover, store, FE1, {})
     # The controller dies right after asking for the restart: nobody waits for the server.
     with store.transaction(simulation.advance) as world:
@@ -145,12 +146,10 @@ def test_a_run_killed_during_the_restart_is_completed_by_the_next_one(make_store
     clock.sleep(1)  # 600 virtual seconds later the server is back, its services disabled and stopped
     health = run_action(pool_health_info, store, FE1, {})
     assert health["in_maintenance"] and health["marker"]["failed_over"] and health["can_take_out"]
-    assert not run_action(drain, store, FE1, {"poll_interval": 60})["changed"]
-    assert not run_action(failover, store, FE1, {})["changed"]
+    assert not run_action(failover, store, FE1, {"known_state": health["state"]})["changed"]
     assert run_action(failover, store, FE1, {"state": "active"})["changed"]
-    assert run_action(drain, store, FE1, {"state": "serving"})["changed"]
-    assert set(startup_types(store, FE1).values()) == {"Automatic"}
     assert service(store, FE1)["status"] == "Running" and marker_text(store, FE1) == ""
+    assert set(startup_types(store, FE1).values()) == {"Automatic"}
     assert events(store, "sessions_dropped") == [] and events(store, "quorum_lost") == []
 
 

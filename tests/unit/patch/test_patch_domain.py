@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.sfb.server.plugins.plugin_utils.domain import maintenance as m
+from ansible_collections.sfb.server.plugins.plugin_utils.errors import UnreadableOutput
 from ansible_collections.sfb.server.plugins.plugin_utils.errors import SfbError
 
 FOUR = [f"fe0{i}.contoso.com" for i in range(1, 5)]
@@ -94,10 +95,35 @@ def test_readiness_reads_the_domain_of_the_server():
 @pytest.mark.parametrize("state, words", [
     ("Busy", "stayed Busy for 3"),
     ("InsufficientActiveFrontEnds", "InsufficientActiveFrontEnds"),
-    ("Unknown", "not Ready"),
 ])
 def test_readiness_problems_follow_the_documented_rule(state, words):
     assert words in m.read_readiness(_state(state), "fe01.contoso.com", 3).problem()
+
+
+@pytest.mark.parametrize("answer", [{"PoolUpgradeState": "Unknown"}, {}, None, {"State": "Ready"}])
+def test_an_unreadable_pool_upgrade_state_stops_the_job_whatever_is_accepted(answer):
+    with pytest.raises(UnreadableOutput, match="PoolUpgradeState"):
+        m.read_readiness(answer, "fe01.contoso.com", 1, accept_unreadable=True)
+
+
+def test_property_names_are_looked_up_case_insensitively():
+    answer = {"poolupgradestate": "busy", "upgradedomains": [
+        {"upgradedomain": "UD1", "frontends": ["FE01.contoso.com"], "readyforupgrade": "False"}]}
+    readiness = m.read_readiness(answer, "fe01.contoso.com", 1)
+    assert (readiness.state, readiness.upgrade_domain, readiness.ready_for_upgrade) == ("Busy", "UD1", False)
+    # The blog spelling of the flag is read too (docs/assumptions.md).
+    other = m.read_readiness({"PoolUpgradeState": "Ready", "UpgradeDomains": [
+        {"Name": "UD1", "Servers": "fe01.contoso.com", "IsReadyForUpgrade": True}]}, "fe01.contoso.com", 1)
+    assert other.ready_for_upgrade is True
+
+
+def test_unreadable_upgrade_domains_stop_the_job_unless_accepted():
+    answer = {"PoolUpgradeState": "Ready", "Domains": "UD1: fe01 ready"}
+    with pytest.raises(UnreadableOutput) as error:
+        m.read_readiness(answer, "fe01.contoso.com", 1)
+    assert "rolling_patch_accept_unreadable_readiness" in error.value.hint
+    accepted = m.read_readiness(answer, "fe01.contoso.com", 1, accept_unreadable=True)
+    assert accepted.state == "Ready" and accepted.ready_for_upgrade is None and not accepted.domains_read
 
 
 def test_a_ready_domain_has_no_problem():
@@ -105,6 +131,18 @@ def test_a_ready_domain_has_no_problem():
 
 
 def test_missing_replicas_are_counted_when_the_text_says_so():
-    assert m.missing_replicas(["Pool p: routing groups: 48; missing replicas: 3"]) == 3
-    assert m.missing_replicas("missing replicas: 0\nMissing replica: 2") == 2
-    assert m.missing_replicas(["All replicas healthy"]) is None
+    assert m.read_fabric(["Pool p: routing groups: 48; missing replicas: 3"]).missing_replicas == 3
+    assert m.read_fabric("missing replicas: 0\nMissing replica: 2").missing_replicas == 2
+
+
+def test_a_fabric_text_that_says_nothing_of_replicas_stops_the_job_unless_accepted():
+    with pytest.raises(UnreadableOutput, match="Get-CsPoolFabricState") as error:
+        m.read_fabric(["All replicas healthy"])
+    assert "rolling_patch_accept_unreadable_fabric" in error.value.hint
+    assert m.read_fabric(["All replicas healthy"], accept_unreadable=True).missing_replicas is None
+
+
+def test_missing_replicas_point_to_the_documented_recovery():
+    problem = m.fabric_problem("pool01.contoso.com", None, m.read_fabric("missing replicas: 2"))
+    assert "Reset-CsPoolRegistrarState -PoolFqdn pool01.contoso.com -ResetType QuorumLossRecovery" in problem
+    assert m.fabric_problem("p", None, m.read_fabric("missing replicas: 0")) is None

@@ -112,7 +112,7 @@ def test_each_product_has_its_own_readiness_cmdlet(make_store):
 
 
 def test_install_database_update_local_needs_a_standard_edition_server(make_store):
-    store = make_store(pool_world())
+    store = make_store({**pool_world(), "sql_servers": [{"fqdn": "sql01.contoso.com"}]})
     refused = run(store, FE1, CmdletCall("Install-CsDatabase", {"Update": True, "LocalDatabases": True}))
     assert "not a Standard Edition server" in refused.failed().error.message
     configured = run(store, FE1, CmdletCall("Install-CsDatabase", {"Update": True, "ConfiguredDatabases": True,
