@@ -98,9 +98,20 @@ def show(value: Any) -> str:
     return text if len(text) <= _SHOWN else text[:_SHOWN - 3] + "..."
 
 
+def expects(phrase: str) -> Callable[[Check], Check]:
+    """What a check expects, in the words errors and docs/inputs.md use."""
+
+    def mark(check: Check) -> Check:
+        check.expects = phrase
+        return check
+
+    return mark
+
+
 # --- shapes ---------------------------------------------------------------------------------------
 
 
+@expects("a string")
 def text(value: Any, option: str, secret: bool = False, expected: str = "a string") -> str:
     """A plain string (not a list or dict passed where a string belongs)."""
     if not isinstance(value, str):
@@ -108,6 +119,7 @@ def text(value: Any, option: str, secret: bool = False, expected: str = "a strin
     return value
 
 
+@expects("a non-empty string")
 def nonempty(value: Any, option: str, secret: bool = False) -> str:
     text(value, option, secret)
     if not value.strip():
@@ -115,6 +127,7 @@ def nonempty(value: Any, option: str, secret: bool = False) -> str:
     return value
 
 
+@expects("a non-empty string (a secret: never shown)")
 def secret(value: Any, option: str) -> str:
     """A password or key: a non-empty string, never repeated in the error."""
     if not isinstance(value, str) or not value:
@@ -123,12 +136,14 @@ def secret(value: Any, option: str) -> str:
     return value
 
 
+@expects("a whole number")
 def integer(value: Any, option: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise InputError(option, value, "a whole number")
     return value
 
 
+@expects("true or false")
 def boolean(value: Any, option: str) -> bool:
     """true or false"""
     if not isinstance(value, bool):
@@ -136,6 +151,7 @@ def boolean(value: Any, option: str) -> bool:
     return value
 
 
+@expects("a number")
 def number(value: Any, option: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
         raise InputError(option, value, "a number")
@@ -151,7 +167,7 @@ def at_least(minimum: float, what: str = "a number") -> Check:
             raise InputError(option, value, f"{what} of at least {minimum:g}")
         return value
 
-    check.__doc__ = f"{what} >= {minimum:g}"
+    check.expects = f"{what} of at least {minimum:g}"
     return check
 
 
@@ -164,7 +180,7 @@ def greater_than(minimum: float, what: str = "a number") -> Check:
             raise InputError(option, value, f"{what} greater than {minimum:g}")
         return value
 
-    check.__doc__ = f"{what} > {minimum:g}"
+    check.expects = f"{what} greater than {minimum:g}"
     return check
 
 
@@ -179,7 +195,8 @@ def plain_name(forbidden: str = "") -> Check:
             raise InputError(option, value, "a name on one line" + (f" without {listed}" if forbidden else ""))
         return value
 
-    check.__doc__ = "a non-empty one-line name" + (f" without any of {forbidden}" if forbidden else "")
+    check.expects = "a non-empty name on one line" + (
+        " without " + " or ".join(repr(c) for c in forbidden) if forbidden else "")
     return check
 
 
@@ -190,10 +207,11 @@ def between(low: int, high: int, what: str = "a whole number") -> Check:
             raise InputError(option, value, f"{what} from {low} to {high}")
         return value
 
-    check.__doc__ = f"{what} in [{low}, {high}]"
+    check.expects = f"{what} from {low} to {high}"
     return check
 
 
+@expects("a duration in seconds, 0 or more")
 def duration(value: Any, option: str) -> float:
     """A duration in seconds, 0 or more."""
     number(value, option)
@@ -202,6 +220,7 @@ def duration(value: Any, option: str) -> float:
     return value
 
 
+@expects("a duration in seconds, more than 0")
 def positive_duration(value: Any, option: str) -> float:
     """A duration in seconds that lets something happen: more than 0."""
     number(value, option)
@@ -210,6 +229,7 @@ def positive_duration(value: Any, option: str) -> float:
     return value
 
 
+@expects("a number of days, 0 or more")
 def days(value: Any, option: str) -> int:
     """A number of days, 0 or more."""
     integer(value, option)
@@ -218,6 +238,7 @@ def days(value: Any, option: str) -> int:
     return value
 
 
+@expects("a count, 1 or more")
 def count(value: Any, option: str) -> int:
     """A count of things or attempts: 1 or more."""
     integer(value, option)
@@ -226,6 +247,7 @@ def count(value: Any, option: str) -> int:
     return value
 
 
+@expects("a count, 0 or more")
 def non_negative_count(value: Any, option: str) -> int:
     """A count that may be 0 (retries, restarts)."""
     integer(value, option)
@@ -240,7 +262,7 @@ def choice(*allowed: str) -> Check:
             raise InputError(option, value, "one of " + ", ".join(allowed))
         return value
 
-    check.__doc__ = "one of " + ", ".join(allowed)
+    check.expects = "one of " + ", ".join(allowed)
     return check
 
 
@@ -257,6 +279,7 @@ def _labels(value: str) -> list[str] | None:
     return labels
 
 
+@expects("an FQDN such as fe01.contoso.com (not a short name, not an address)")
 def fqdn(value: Any, option: str) -> str:
     """A fully qualified host name (fe01.contoso.com): two labels or more, not an address."""
     expected = "a fully qualified domain name such as fe01.contoso.com"
@@ -271,6 +294,7 @@ def fqdn(value: Any, option: str) -> str:
     return value
 
 
+@expects("a host name, short (fe01) or FQDN")
 def host_name(value: Any, option: str) -> str:
     """A host's short name (fe01) or its FQDN."""
     text(value, option, expected="a host name such as fe01 or fe01.contoso.com")
@@ -280,6 +304,7 @@ def host_name(value: Any, option: str) -> str:
     return value
 
 
+@expects("a short host name (one label, such as fe01)")
 def short_name(value: Any, option: str) -> str:
     """A single DNS label (fe01), as NetBIOS-style names and VM names are."""
     text(value, option, expected="a short host name (one label, such as fe01), not an FQDN")
@@ -289,6 +314,7 @@ def short_name(value: Any, option: str) -> str:
     return value
 
 
+@expects("a DNS domain such as contoso.com")
 def domain(value: Any, option: str) -> str:
     """A DNS domain (contoso.com)."""
     text(value, option, expected="a DNS domain name such as contoso.com")
@@ -298,6 +324,7 @@ def domain(value: Any, option: str) -> str:
     return value
 
 
+@expects("a SIP domain such as contoso.com")
 def sip_domain(value: Any, option: str) -> str:
     """A SIP domain (contoso.com): the part after the @ of a SIP address."""
     text(value, option, expected="a SIP domain such as contoso.com (the part after the @ of a SIP address)")
@@ -307,6 +334,7 @@ def sip_domain(value: Any, option: str) -> str:
     return value
 
 
+@expects("an IPv4 address")
 def ipv4(value: Any, option: str) -> str:
     text(value, option, expected="an IPv4 address such as 10.0.0.1 (four numbers from 0 to 255)")
     try:
@@ -316,6 +344,7 @@ def ipv4(value: Any, option: str) -> str:
     return value
 
 
+@expects("an IPv6 address")
 def ipv6(value: Any, option: str) -> str:
     text(value, option, expected="an IPv6 address such as fd00::10")
     try:
@@ -325,6 +354,7 @@ def ipv6(value: Any, option: str) -> str:
     return value
 
 
+@expects("an IPv4 or IPv6 address")
 def ip_address(value: Any, option: str) -> str:
     text(value, option, expected="an IPv4 or IPv6 address such as 10.0.0.1 or fd00::10")
     try:
@@ -334,6 +364,7 @@ def ip_address(value: Any, option: str) -> str:
     return value
 
 
+@expects("a host name or an IP address")
 def host_or_address(value: Any, option: str) -> str:
     """A host name (short or FQDN) or an IP address: what a resolver or a peer may be given as."""
     text(value, option, expected="a host name or an IP address such as dc01.contoso.com or 10.0.0.1")
@@ -348,6 +379,7 @@ def host_or_address(value: Any, option: str) -> str:
     return value
 
 
+@expects("a port, 1-65535")
 def port(value: Any, option: str) -> int:
     """A TCP/UDP port, 1-65535."""
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 65535:
@@ -355,6 +387,7 @@ def port(value: Any, option: str) -> int:
     return value
 
 
+@expects("a port or a range of ports such as 50000-59999")
 def port_range(value: Any, option: str) -> tuple[int, int]:
     """A port or a range of ports: 5061, '5061' or '50000-59999' (first <= last). Returns (first, last)."""
     expected = "a port (1-65535) or a range such as 50000-59999, first port first"
@@ -386,6 +419,7 @@ def port_block(start_option: str, start: Any, size_option: str, size: Any) -> tu
 # --- directory and certificates -------------------------------------------------------------------
 
 
+@expects("a distinguished name such as OU=Users,DC=contoso,DC=com (RFC 4514)")
 def distinguished_name(value: Any, option: str) -> str:
     """An LDAP distinguished name (RFC 4514): OU=Users,DC=contoso,DC=com."""
     expected = "a distinguished name such as OU=Users,DC=contoso,DC=com (attribute=value pairs separated by commas)"
@@ -422,6 +456,7 @@ def _rdns_valid(value: str) -> bool:
     return True
 
 
+@expects("a CA as <CA server FQDN>\\<CA name>")
 def ca_name(value: Any, option: str) -> str:
     r"""An enterprise CA as <CA server FQDN>\<CA name> (ca01.contoso.com\Contoso Issuing CA)."""
     expected = r"a CA as <CA server FQDN>\<CA name>, such as ca01.contoso.com\Contoso Issuing CA"
@@ -436,6 +471,7 @@ def ca_name(value: Any, option: str) -> str:
     return value
 
 
+@expects("a KB number such as KB5005112")
 def kb(value: Any, option: str) -> str:
     """A Microsoft Update KB number: KB5005112 or 5005112. Returns it as KB<digits>."""
     if isinstance(value, int) and not isinstance(value, bool):
@@ -447,6 +483,7 @@ def kb(value: Any, option: str) -> str:
     return "KB" + match.group(1)
 
 
+@expects("a dotted version such as 2.1.0 or 7.0.2046.0")
 def version(value: Any, option: str) -> str:
     """A dotted version such as 2.1.0 or 7.0.2046.0 (two to four numbers)."""
     if isinstance(value, float):
@@ -457,6 +494,7 @@ def version(value: Any, option: str) -> str:
     return value.strip()
 
 
+@expects("an FQDN, or a wildcard such as *.contoso.com")
 def certificate_name(value: Any, option: str) -> str:
     """A name a certificate carries: an FQDN, or a wildcard *.contoso.com."""
     text(value, option, expected="a host name such as meet.contoso.com or a wildcard such as *.contoso.com")
@@ -467,6 +505,7 @@ def certificate_name(value: Any, option: str) -> str:
     return value
 
 
+@expects("an absolute Windows path (D:\\Setup\\Setup.exe or \\\\server\\share\\file)")
 def windows_path(value: Any, option: str) -> str:
     r"""An absolute Windows path: D:\Setup\Setup.exe or \\server\share\file."""
     text(value, option, expected=r"an absolute Windows path such as D:\Setup or \\server\share\folder")
@@ -476,6 +515,7 @@ def windows_path(value: Any, option: str) -> str:
     return value
 
 
+@expects("a registry key such as HKLM:\\Software\\Policies\\Microsoft\\Communicator")
 def registry_key(value: Any, option: str) -> str:
     r"""A registry key path in PowerShell's provider form: HKLM:\Software\Policies\..."""
     text(value, option, expected=r"a registry key such as HKLM:\Software\Policies\Microsoft\Communicator")
@@ -484,6 +524,7 @@ def registry_key(value: Any, option: str) -> str:
     return value
 
 
+@expects("an account as DOMAIN\\user or user@contoso.com")
 def windows_account(value: Any, option: str) -> str:
     r"""A Windows account as DOMAIN\user or user@domain.com."""
     expected = r"an account as DOMAIN\user or user@contoso.com"
@@ -507,6 +548,7 @@ def windows_account(value: Any, option: str) -> str:
     raise InputError(option, value, expected)
 
 
+@expects("a SIP address such as sip:alice@contoso.com")
 def sip_address(value: Any, option: str) -> str:
     """A user's SIP address: sip:alice@contoso.com or alice@contoso.com."""
     text(value, option, expected="a SIP address such as sip:alice@contoso.com")
@@ -537,13 +579,14 @@ def format_template(*fields: str) -> Check:
                                             f"(unknown: {', '.join('{' + u + '}' for u in unknown)})")
         return value
 
-    check.__doc__ = f"a template with the placeholders {allowed}"
+    check.expects = f"a template whose only placeholders are {allowed}"
     return check
 
 
 # --- controller folders ---------------------------------------------------------------------------
 
 
+@expects("a folder on the controller the job can write in (created when missing; not under /proc, /sys or /dev)")
 def writable_folder(value: Any, option: str, create: bool = True) -> str:
     """A folder on the controller the job can write in: it exists (or can be created in a writable
     existing parent when `create`) and is not a kernel pseudo file system (/proc, /sys, /dev)."""
@@ -570,10 +613,12 @@ def writable_folder(value: Any, option: str, create: bool = True) -> str:
     return value
 
 
+@expects("an existing folder on the controller the job can write in")
 def existing_writable_folder(value: Any, option: str) -> str:
     return writable_folder(value, option, create=False)
 
 
+@expects("a readable file on the controller")
 def existing_file(value: Any, option: str) -> str:
     """A file on the controller that exists and can be read."""
     text(value, option, expected="a readable file on the controller")
@@ -583,6 +628,7 @@ def existing_file(value: Any, option: str) -> str:
     return value
 
 
+@expects("a file base name (no folder)")
 def file_name(value: Any, option: str) -> str:
     """A base name for files (no folder, no characters Windows or Linux refuse in a name)."""
     text(value, option)
@@ -602,7 +648,7 @@ def each(check: Check) -> Check:
             raise InputError(option, value, "a list")
         return [check(item, f"{option}[{index}]") for index, item in enumerate(value)]
 
-    checked.__doc__ = f"a list, each element {describe(check)}"
+    checked.expects = f"a list, each element {describe(check)}"
     return checked
 
 
@@ -617,7 +663,7 @@ def unique(check: Check) -> Check:
             seen.add(key)
         return values
 
-    checked.__doc__ = describe(check) + ", no value twice"
+    checked.expects = describe(check) + ", no value twice"
     return checked
 
 
@@ -628,7 +674,7 @@ def nonempty_list(check: Check) -> Check:
             raise InputError(option, value, "a list with at least one element")
         return values
 
-    checked.__doc__ = describe(check) + " (at least one)"
+    checked.expects = describe(check) + " (at least one)"
     return checked
 
 
@@ -640,7 +686,7 @@ def empty_or(check: Check) -> Check:
             return value
         return check(value, option)
 
-    checked.__doc__ = f"empty, or {describe(check)}"
+    checked.expects = f"empty, or {describe(check)}"
     return checked
 
 
@@ -667,7 +713,7 @@ def fields(spec: Mapping[str, Check], required: Iterable[str] = (), extra: bool 
                 out[key] = check(value[key], f"{option}.{key}")
         return out
 
-    checked.__doc__ = "a dict with " + ", ".join(f"{k} ({describe(c)})" for k, c in spec.items())
+    checked.expects = "a dict with " + "; ".join(f"{k}: {describe(c)}" for k, c in spec.items())
     return checked
 
 
@@ -680,7 +726,7 @@ def mapping(key_check: Check, value_check: Check) -> Check:
             value_check(item, f"{option}.{key}")
         return value
 
-    checked.__doc__ = f"a dict of {describe(key_check)} to {describe(value_check)}"
+    checked.expects = f"a dict of {describe(key_check)} to {describe(value_check)}"
     return checked
 
 
@@ -693,14 +739,16 @@ def hinted(check: Check, hint: str) -> Check:
         except InputError as exc:
             raise exc.with_hint(hint) from None
 
-    checked.__doc__ = check.__doc__
+    checked.expects = describe(check)
     return checked
 
 
 def describe(check: Check) -> str:
     """What a check expects, for documentation (docs/inputs.md) and error texts."""
-    doc = (check.__doc__ or check.__name__).strip().splitlines()[0].rstrip(".")
-    return doc[:1].lower() + doc[1:] if doc[1:2].islower() else doc
+    phrase = getattr(check, "expects", None)
+    if phrase:
+        return phrase
+    return (check.__doc__ or check.__name__).strip().splitlines()[0].rstrip(".")
 
 
 # --- applying the checks --------------------------------------------------------------------------
@@ -835,7 +883,7 @@ def named(expression: str) -> Check:
             def whole(value, option, _base=base):
                 integer(value, option)
                 return _base(value, option)
-            whole.__doc__ = base.__doc__
+            whole.expects = describe(base)
             return whole
         return base
     if words in NAMED:
