@@ -9,6 +9,7 @@ what the real cmdlet would refuse, even if a plan was built without the controll
 
 from __future__ import annotations
 
+import copy
 import ntpath
 import time
 from typing import Any, Mapping
@@ -25,29 +26,64 @@ _MAX_WAIT_VIRTUAL_SECONDS = 3 * 86400
 
 def execute(store: WorldStore, server: str, steps: list[dict], modules: list[str],
             secrets: Mapping[str, str] | None = None, become: bool | None = None) -> dict:
-    """The runner-shaped answer of `server` to a wire plan."""
+    """The runner-shaped answer of `server` to a wire plan.
+
+    The plan runs in one transaction, as it runs in one round trip on a real server: the module
+    check and every step up to the first that has to wait for time to pass (a drain, an install).
+    Only then is the world written and the lock let go, so that other forks go on while this one
+    waits; the steps after it run in a transaction of their own. A server that stops answering half
+    way (HostUnreachable) keeps what the steps before did, as a real one does.
+    """
     registry.load()
     secrets = secrets or {}
-    with store.transaction(simulation.advance) as world:
-        host = _reachable(world, server)
-        for module in modules:
-            available = registry.MODULES.get(module)
-            if available is None or not available(world, host):
-                world.record(host["fqdn"], "module_missing", module=module)
-                return {
-                    "failed": True,
-                    "missing_module": module,
-                    "msg": f"The specified module '{module}' was not loaded because no valid module "
-                           "file was found in any module directory.",
-                    "steps": [],
-                }
-    answers = []
-    for index, step in enumerate(steps):
-        answer = _run_step(store, server, index, step, secrets, become)
+    answers: list[dict] = []
+    index = 0
+    checked = False
+    while True:
+        waiting = unreachable = None
+        with store.transaction(simulation.advance, reuse=True) as world:
+            if not checked:
+                missing = _missing_module(world, server, modules)
+                if missing is not None:
+                    return missing
+                checked = True
+            while index < len(steps):
+                try:
+                    answer, waiting = _start_step(world, server, index, steps[index], secrets, become)
+                except HostUnreachable as exc:
+                    unreachable = exc  # raised before the step changed anything: commit the others
+                    break
+                if waiting is not None:
+                    break
+                answers.append(answer)
+                index += 1
+                if answer["error"] is not None:
+                    return {"failed": False, "changed": False, "steps": answers}
+        if unreachable is not None:
+            raise unreachable
+        if waiting is None:
+            return {"failed": False, "changed": False, "steps": answers}
+        answer = _wait(store, server, steps[index], become, *waiting)
         answers.append(answer)
-        if answer["error"] is not None:
-            break
-    return {"failed": False, "changed": False, "steps": answers}
+        index += 1
+        if answer["error"] is not None or index >= len(steps):
+            return {"failed": False, "changed": False, "steps": answers}
+
+
+def _missing_module(world: World, server: str, modules: list[str]) -> dict | None:
+    host = _reachable(world, server)
+    for module in modules:
+        available = registry.MODULES.get(module)
+        if available is None or not available(world, host):
+            world.record(host["fqdn"], "module_missing", module=module)
+            return {
+                "failed": True,
+                "missing_module": module,
+                "msg": f"The specified module '{module}' was not loaded because no valid module "
+                       "file was found in any module directory.",
+                "steps": [],
+            }
+    return None
 
 
 def _reachable(world: World, server: str) -> dict:
@@ -61,28 +97,42 @@ def _reachable(world: World, server: str) -> dict:
     return host
 
 
-def _run_step(store: WorldStore, server: str, index: int, step: dict, secrets: Mapping[str, str],
-              become: bool | None = None) -> dict:
+def _start_step(world: World, server: str, index: int, step: dict, secrets: Mapping[str, str],
+                become: bool | None = None):
+    """Run one step inside the plan's transaction: (answer, None) when it is done, (answer, wait)
+    when its handler asked to wait for virtual time."""
     answer: dict[str, Any] = {"index": index, "output": [], "error": None, "exit_code": None,
                               "stdout": "", "stderr": ""}
-    with store.transaction(simulation.advance) as world:
-        call, handler, problem = _prepare(world, server, step, secrets)
-        call.become = become
-        if problem is not None:
-            answer["error"] = problem
-            world.record(call.server["fqdn"], "step_refused", command=step.get("name") or step.get("path"),
-                         error=problem["message"])
-            return answer
-        result = handler(call)
-        started = world.now
+    call, handler, problem = _prepare(world, server, step, secrets)
+    call.become = become
+    if problem is not None:
+        answer["error"] = problem
+        world.record(call.server["fqdn"], "step_refused", command=step.get("name") or step.get("path"),
+                     error=problem["message"])
+        return answer, None
+    result = handler(call)
+    if isinstance(result, registry.Wait):
+        return answer, (answer, call, result, world.now, world.clock)
+    return _finish(answer, step, result), None
+
+
+def _wait(store: WorldStore, server: str, step: dict, become, answer: dict, call, result, started: float, clock):
+    """Let virtual time pass for a step that waits, one transaction per look, the lock free between."""
     while isinstance(result, registry.Wait):
         if result.until - started > _MAX_WAIT_VIRTUAL_SECONDS:
             raise RuntimeError(f"twin handler for {call.name} waits beyond any real cmdlet")
-        time.sleep(world.clock.real_seconds(result.until - world.clock.now()))
-        with store.transaction(simulation.advance) as world:
+        time.sleep(clock.real_seconds(result.until - clock.now()))
+        with store.transaction(simulation.advance, reuse=True) as world:
             call = registry.Call(call.name, call.parameters, world, _reachable(world, server), call.arguments,
                                  become=become)
             result = _resume(result, call)
+            if not isinstance(result, registry.Wait):
+                return _finish(answer, step, result)
+    return _finish(answer, step, result)
+
+
+def _finish(answer: dict, step: dict, result) -> dict:
+    """The answer of a finished step; built inside the transaction, while its objects are current."""
     if isinstance(result, registry.CmdletError):
         answer["error"] = {"message": result.message, "category": result.category, "error_id": result.error_id}
     elif isinstance(result, registry.ExitCode):
@@ -91,10 +141,12 @@ def _run_step(store: WorldStore, server: str, index: int, step: dict, secrets: M
             answer["error"] = {"message": f"{step['path']} exited with code {result.code}.",
                                "category": "ExitCode", "error_id": "NonZeroExitCode"}
     else:
-        # As the runner's Select-PlanOutput: scalars always come back, objects only when selected.
+        # As the runner's Select-PlanOutput: scalars always come back, objects only when selected. A
+        # copy: the world's dicts serve the next transaction, the answer must not change with them.
         select = step.get("select") or []
         as_text = step.get("as_text") or []
-        answer["output"] = [_select(obj, select, as_text) for obj in (result or []) if select or not isinstance(obj, dict)]
+        answer["output"] = copy.deepcopy(
+            [_select(obj, select, as_text) for obj in (result or []) if select or not isinstance(obj, dict)])
     return answer
 
 

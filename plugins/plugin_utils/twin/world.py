@@ -7,6 +7,12 @@ immediate SQLite transaction: one writer at a time, readers never see half a cha
 small (tens of servers), so a transaction loads every entity, lets the caller change them as plain
 dicts, and writes back only those that changed.
 
+What keeps that cheap (docs/twin.md, "Cost of a transaction"): each process keeps its connection
+to a world file open (keyed by process id, so a fork never uses its parent's), WAL with
+synchronous=NORMAL (a simulation needs no fsync per commit: a crash of the machine may lose the
+last transactions, never corrupt the file), and the parsed entities of the last transaction are kept
+and reused when `PRAGMA data_version` says no other connection wrote since.
+
 Time is virtual: `speed` virtual seconds pass for each real second, so a 20-minute update takes
 two seconds at speed 600. Everything that happens is appended to the `events` table, which is what
 a user reads to see what a run did.
@@ -14,6 +20,7 @@ a user reads to see what a run did.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import json
 import os
@@ -25,6 +32,8 @@ from typing import Any, Callable, Iterator
 from ansible_collections.sfb.server.plugins.plugin_utils.errors import TwinWorldError
 
 SCHEMA_VERSION = 1
+# Open connections of this process, most recent last: {(pid, path): _Cached}.
+_MAX_CONNECTIONS = 8
 # Entity kind of the Windows machines that are not Skype for Business servers.
 MACHINE = "machine"
 _BUSY_TIMEOUT_SECONDS = 60
@@ -107,6 +116,37 @@ class World:
         self.events.append((server, kind, detail))
 
 
+@dataclass
+class _Cached:
+    db: sqlite3.Connection
+    identity: tuple[int, int]          # (st_dev, st_ino) of the file it was opened on
+    data_version: int | None = None    # after this connection's last commit
+    entities: dict | None = None       # the parsed entities as that commit left them
+    originals: dict | None = None      # their JSON text
+
+
+_CACHE: "collections.OrderedDict[tuple[int, str], _Cached]" = collections.OrderedDict()
+# Connections a forked child inherited: never used, and never closed by the child either (closing
+# would run SQLite's close on its parent's file handles), so they are only kept referenced.
+_INHERITED: list = []
+
+
+def _forget_inherited() -> None:
+    _INHERITED.extend(_CACHE.values())
+    _CACHE.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_inherited)
+
+
+def _evict(path: str) -> None:
+    """Close this process's connection to `path` (the file is about to be replaced or removed)."""
+    cached = _CACHE.pop((os.getpid(), path), None)
+    if cached is not None:
+        cached.db.close()
+
+
 class WorldStore:
     """A world file on disk."""
 
@@ -121,9 +161,14 @@ class WorldStore:
         if exists and not replace:
             raise TwinWorldError(f"A twin world already exists at {self.path}.",
                                  hint="Remove it or ask for replace to start again.")
+        _evict(self.path)
         try:
             if exists:
                 os.remove(self.path)
+            for stale in (self.path + "-wal", self.path + "-shm"):
+                # A previous world's log must not be replayed into the new file.
+                if os.path.exists(stale):
+                    os.remove(stale)
             directory = os.path.dirname(self.path)
             if directory:
                 os.makedirs(directory, exist_ok=True)
@@ -131,7 +176,7 @@ class WorldStore:
             raise TwinWorldError(f"Cannot create a twin world at {self.path}: {exc.strerror}.",
                                  hint="Give the path of a file in a directory you can write to.") from None
         clock = Clock(virtual_start=virtual_start, real_start=time.time(), speed=float(speed))
-        with self._connect(create=True) as db:
+        with contextlib.closing(self._open(create=True)) as db:
             db.executescript(_SCHEMA)
             db.execute("BEGIN IMMEDIATE")
             db.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
@@ -151,34 +196,51 @@ class WorldStore:
     # -- transactions ----------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def transaction(self, advance: Callable[[World], None] | None = None) -> Iterator[World]:
+    def transaction(self, advance: Callable[[World], None] | None = None, reuse: bool = False) -> Iterator[World]:
         """Load the world, let the caller change it, write back what changed, atomically.
 
         `advance` brings the simulation up to the current virtual time (sessions that started or
         ended, reboots that finished) before the caller sees the world.
+
+        `reuse`: the caller keeps no reference to the world's dicts once the transaction is over (the
+        plan engine), so the dicts it leaves can serve the next such transaction of this process when
+        no other connection wrote in between. Other callers get dicts of their own, as always.
         """
-        with self._connect() as db:
-            db.execute("BEGIN IMMEDIATE")
-            try:
+        cached = self._connection()
+        db = cached.db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            # data_version is read with the write lock held: nobody can commit between it and the load.
+            version = db.execute("PRAGMA data_version").fetchone()[0]
+            if reuse and cached.entities is not None and cached.data_version == version:
+                world, originals = self._world(db, cached.entities), cached.originals
+            else:
                 world, originals = self._load(db)
-                if advance is not None:
-                    advance(world)
-                yield world
-                self._save(db, world, originals)
-                db.execute("COMMIT")
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
+            cached.entities = None  # the dicts are the caller's until the commit
+            if advance is not None:
+                advance(world)
+            yield world
+            originals = self._save(db, world, originals)
+            db.execute("COMMIT")
+            if reuse:
+                cached.entities, cached.originals = world.entities, originals
+                cached.data_version = db.execute("PRAGMA data_version").fetchone()[0]
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
 
     def read(self) -> World:
-        """A snapshot of the world, without advancing the simulation."""
-        with self._connect() as db:
+        """A snapshot of the world, without advancing the simulation (the caller's own copy)."""
+        db = self._connection().db
+        db.execute("BEGIN")
+        try:
             world, _unused = self._load(db)
-            return world
+        finally:
+            db.execute("COMMIT")
+        return world
 
     def clock(self) -> Clock:
-        with self._connect() as db:
-            return Clock(**self._meta(db, "clock"))
+        return Clock(**self._meta(self._connection().db, "clock"))
 
     def events(self, since_id: int = 0, kinds: tuple[str, ...] = ()) -> list[dict]:
         query = "SELECT id, virtual_time, real_time, server, kind, detail FROM events WHERE id > ?"
@@ -186,8 +248,7 @@ class WorldStore:
         if kinds:
             query += f" AND kind IN ({','.join('?' for _unused in kinds)})"
             args.extend(kinds)
-        with self._connect() as db:
-            rows = db.execute(query + " ORDER BY id", args).fetchall()
+        rows = self._connection().db.execute(query + " ORDER BY id", args).fetchall()
         return [
             {"id": r[0], "virtual_time": r[1], "real_time": r[2], "server": r[3], "kind": r[4],
              "detail": json.loads(r[5])}
@@ -196,13 +257,32 @@ class WorldStore:
 
     # -- internals -------------------------------------------------------------------------
 
-    def _connect(self, create: bool = False) -> contextlib.closing:
-        if not create and not os.path.exists(self.path):
+    def _connection(self) -> _Cached:
+        """This process's open connection to the world file, opened (and its schema checked) once."""
+        try:
+            stat = os.stat(self.path)
+        except FileNotFoundError:
+            _evict(self.path)
             raise TwinWorldError(
                 f"No twin world at {self.path}.",
                 hint="Create one first: `scripts/sfb-twin create DESCRIPTION.yml --world PATH` or the "
                 "sfb.server.twin_world module with state=present; set sfb_twin_world to its path.",
-            )
+            ) from None
+        key = (os.getpid(), self.path)
+        cached = _CACHE.get(key)
+        if cached is not None and cached.identity != (stat.st_dev, stat.st_ino):
+            _evict(self.path)  # the file was replaced since: its old connection reads the old file
+            cached = None
+        if cached is None:
+            cached = _Cached(self._open(), (stat.st_dev, stat.st_ino))
+            _CACHE[key] = cached
+            while len(_CACHE) > _MAX_CONNECTIONS:
+                _unused, oldest = _CACHE.popitem(last=False)
+                oldest.db.close()
+        _CACHE.move_to_end(key)
+        return cached
+
+    def _open(self, create: bool = False) -> sqlite3.Connection:
         db = None
         try:
             db = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_SECONDS, isolation_level=None)
@@ -211,6 +291,9 @@ class WorldStore:
                 db.execute("PRAGMA journal_mode = WAL")
             else:
                 self._check_schema(db)
+            # WAL makes NORMAL safe against a crash of the process (no corruption, no torn commit);
+            # only a crash of the machine can lose the last commits, which a rehearsal can afford.
+            db.execute("PRAGMA synchronous = NORMAL")
         except sqlite3.DatabaseError as exc:
             if db is not None:  # a refused file must not stay open until the garbage collector runs
                 db.close()
@@ -218,7 +301,7 @@ class WorldStore:
                 f"The twin world at {self.path} cannot be read: {exc}.",
                 hint="The file is not a twin world (or is damaged). Create it again from its description.",
             ) from None
-        return contextlib.closing(db)
+        return db
 
     def _check_schema(self, db: sqlite3.Connection) -> None:
         try:
@@ -235,26 +318,40 @@ class WorldStore:
         row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return json.loads(row[0]) if row else None
 
-    def _load(self, db: sqlite3.Connection) -> tuple[World, dict]:
+    def _world(self, db: sqlite3.Connection, entities: dict) -> World:
         clock = Clock(**self._meta(db, "clock"))
-        settings = self._meta(db, "settings") or {}
+        return World(now=clock.now(), clock=clock, settings=self._meta(db, "settings") or {}, entities=entities)
+
+    def _load(self, db: sqlite3.Connection) -> tuple[World, dict]:
+        # The connection stays open between transactions: another process may have replaced the
+        # schema meanwhile (a load happens only when somebody else wrote, or on a plain read).
+        try:
+            self._check_schema(db)
+        except sqlite3.DatabaseError as exc:
+            raise TwinWorldError(
+                f"The twin world at {self.path} cannot be read: {exc}.",
+                hint="The file is not a twin world (or is damaged). Create it again from its description.",
+            ) from None
         entities: dict[str, dict[str, dict]] = {}
         originals: dict[tuple[str, str], str] = {}
         for kind, key, doc in db.execute("SELECT kind, key, doc FROM entities"):
             entities.setdefault(kind, {})[key] = json.loads(doc)
             originals[(kind, key)] = doc
-        return World(now=clock.now(), clock=clock, settings=settings, entities=entities), originals
+        return self._world(db, entities), originals
 
     @staticmethod
-    def _save(db: sqlite3.Connection, world: World, originals: dict) -> None:
-        current = set()
+    def _save(db: sqlite3.Connection, world: World, originals: dict) -> dict:
+        """Write the entities whose JSON changed; return the texts the file now holds."""
+        current = {}
         for kind, docs in world.entities.items():
             for key, doc in docs.items():
-                current.add((kind, key))
-                text = json.dumps(doc, sort_keys=True)
+                # Keys keep the order they were read in, so an unchanged document gives the same text
+                # without sorting (creation sorts them once).
+                text = json.dumps(doc)
+                current[(kind, key)] = text
                 if originals.get((kind, key)) != text:
                     db.execute("INSERT OR REPLACE INTO entities VALUES (?, ?, ?)", (kind, key, text))
-        for gone in set(originals) - current:
+        for gone in set(originals) - set(current):
             db.execute("DELETE FROM entities WHERE kind = ? AND key = ?", gone)
         real = time.time()
         db.executemany(
@@ -262,3 +359,4 @@ class WorldStore:
             [(world.now, real, server, kind, json.dumps(detail, sort_keys=True, default=str))
              for server, kind, detail in world.events],
         )
+        return current
