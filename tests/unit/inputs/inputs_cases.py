@@ -20,6 +20,13 @@ CA = r"ca01.contoso.com\Contoso Issuing CA"
 CONTROLLER = "localhost"
 
 
+# Modules and playbooks whose checks are being declared by their owners' rewrites in this session;
+# emptied once the declarations are in (a skipped case is not a passed one: see the final report).
+PENDING: set[str] = {"windows_update", "prerequisites_info", "core_components", "local_store", "components",
+                     "certificate", "certificate_info", "services_started", "deploy.yml", "patch_pool.yml",
+                     "cce_patch.yml"}
+
+
 class Case(NamedTuple):
     module: str
     host: str
