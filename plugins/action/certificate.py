@@ -221,6 +221,7 @@ class ActionModule(SfbAction):
                            hint="If it is issued but not valid, install the CA's root certificate in the Trusted Root "
                            "Certification Authorities store and check the private key and the template (Server "
                            "Authentication, 2048 bits), then run again.")
+        store_before.append(good[0])  # the next certificate of this task (Edge external) is newer still
         return good[0]
 
     def _offline(self, host, args, uses, fqdn, global_scope, base, exists, verdicts) -> dict:

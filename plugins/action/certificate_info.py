@@ -22,13 +22,19 @@ class ActionModule(SfbAction):
     def execute(self, host, args, task_vars):
         answer = host.read(*reads(False), *reads(True)[2:3])
         placement = deploy_state.placement_from(answer.output(0), answer.output(1))
-        names = dep.required_names(placement.fqdn, placement.pool, args["sip_domains"], args["subject_alternative_names"])
         now = datetime.datetime.fromtimestamp(host.now(), tz=datetime.timezone.utc)
         store, intermediates, roots = answer.output(3), answer.output(4), answer.output(5)
-        local = evaluate(dep.CERTIFICATE_USES_LOCAL, answer.output(2), store, intermediates, roots, names, now,
-                         args["renew_before_days"])
-        oauth = evaluate([dep.OAUTH_USE], answer.output(6), store, intermediates, roots, [], now, args["renew_before_days"])
-        uses = {**local, **oauth}
+        # The uses of the server's roles (Environmental requirements, Certificates); OAuthTokenIssuer on
+        # Front Ends only, where replication puts it.
+        uses, names = {}, []
+        for group in dep.certificate_groups(placement.roles):
+            group_names = _names(placement, group, args)
+            names += [n for n in group_names if n not in names]
+            uses.update(evaluate(group, answer.output(2), store, intermediates, roots, group_names, now,
+                                 args["renew_before_days"]))
+        if dep.OAUTH_ROLE in placement.roles:
+            uses.update(evaluate([dep.OAUTH_USE], answer.output(6), store, intermediates, roots, [], now,
+                                 args["renew_before_days"]))
         return {
             "changed": False,
             "required_names": names,
@@ -38,3 +44,11 @@ class ActionModule(SfbAction):
             "store": [{"thumbprint": c.get("Thumbprint"), "subject": c.get("Subject"), "not_after": c.get("NotAfter"),
                        "names": dep.dns_names(c), "friendly_name": c.get("FriendlyName")} for c in store],
         }
+
+
+def _names(placement, uses, args) -> list[str]:
+    if tuple(uses) == dep.EDGE_INTERNAL_USES:
+        return dep.required_names(placement.fqdn, placement.pool, [], [])
+    if tuple(uses) == dep.EDGE_EXTERNAL_USES:
+        return dep.required_names("", "", args["sip_domains"], args["subject_alternative_names"])[1:]
+    return dep.required_names(placement.fqdn, placement.pool, args["sip_domains"], args["subject_alternative_names"])

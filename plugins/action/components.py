@@ -33,6 +33,8 @@ class ActionModule(SfbAction):
         "install_path": {"type": "str"},
         "max_restarts": {"type": "int", "default": 2},
         "reboot_timeout": {"type": "int", "default": 1800},
+        # The cumulative update's installer, when known: only used to say whether it can be applied again.
+        "cu_path": {"type": "str", "default": ""},
     }
 
     def execute(self, host, args, task_vars):
@@ -43,7 +45,8 @@ class ActionModule(SfbAction):
         answer = host.read(computer, pools, deploy_state.local_services(), deploy_state.bootstrapper_exists(candidates),
                            deploy_state.uninstall_entries())
         placement = deploy_state.placement_from(answer.output(0), answer.output(1))
-        location = dep.installed_from(answer.output(4)).location
+        installed = dep.installed_from(answer.output(4))
+        location = installed.location
         if not args["install_path"] and location and not dep.found_install_path(candidates, answer.output(3)):
             install_path = location  # installed outside the default folders: Windows Installer knows where
         else:
@@ -78,6 +81,16 @@ class ActionModule(SfbAction):
             raise SfbError(f"{host.name}: step 2 finished but the services do not match the topology: {after}.",
                            hint="Read the Bootstrapper logs in the run account's %TEMP% folder and run again.")
         result.update(transcript=transcript, restarts=restarts, services=sorted(s["Name"] for s in check.output(0)))
+        # "Install Skype for Business Server on servers in the topology" / the CU KB articles: components
+        # added after a cumulative update are at the release's level until the update is applied again.
+        carries_cu = dep.carries_cumulative_update(installed)
+        result["cu_to_reapply"] = carries_cu
+        if carries_cu and not args["cu_path"]:
+            result["warnings"] = [
+                f"{host.name}: step 2 changed the components of a server that carries a cumulative update "
+                f"({installed.version}); the new components are at the release's level. Apply the cumulative update "
+                "again (deploy_cu_path / deploy_cu_version, or SkypeServerUpdateInstaller.exe /silentmode) before "
+                "starting the services."]
         return result
 
 

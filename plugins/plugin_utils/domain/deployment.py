@@ -346,6 +346,17 @@ def components_drift(roles: Iterable[str], installed_services: Iterable[dict]) -
     return {"missing": sorted(want - have), "extra": sorted(have - want)}
 
 
+def carries_cumulative_update(installed: Installed) -> bool:
+    """Whether the core components are above the release's own version (a cumulative update applied)."""
+    if not installed.core or not installed.version:
+        return False
+    return _version_tuple(installed.version) > _version_tuple(installed.product.rtm_version)
+
+
+def _version_tuple(version: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in _padded_version(version).split(".") if p.isdigit())
+
+
 def needs_local_databases(roles: Iterable[str]) -> bool:
     return any(role in ROLES_WITH_LOCAL_DATABASES for role in roles)
 
@@ -583,6 +594,25 @@ def oauth_subject_ok(certificate: dict, sip_domains: Iterable[str]) -> bool:
     """The OAuth page: a Web server certificate "that includes the name of your SIP domain in the Subject"."""
     subject = str(certificate.get("Subject") or "").lower()
     return any(d.lower() in subject for d in sip_domains or ())
+
+
+def ca_problem(value) -> str:
+    """Why a value is not a certification authority as Request-CsCertificate -CA takes it (""
+    when it is): "the fully qualified domain name (FQDN) of the CA server and the name of the
+    certification authority", e.g. atl-ca-001.litwareinc.com\\myca (office-docs-powershell
+    Request-CsCertificate.md)."""
+    text = str(value or "").strip()
+    if not text:
+        return "it is empty"
+    server, sep, name = text.partition("\\")
+    if not sep:
+        return f"{text!r} has no backslash between the CA server's FQDN and the CA name"
+    labels = server.split(".")
+    if len(labels) < 2 or not all(labels) or any(not ch.isalnum() and ch != "-" for ch in server.replace(".", "")):
+        return f"{server!r} is not a fully qualified domain name"
+    if not name.strip() or "\\" in name:
+        return f"{name!r} is not a CA name"
+    return ""
 
 
 def required_names(server_fqdn: str, pool_fqdn: str, sip_domains: Iterable[str], extra: Iterable[str]) -> list[str]:

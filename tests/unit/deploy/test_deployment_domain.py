@@ -217,3 +217,16 @@ class TestFirstStart:
         late = dep.not_running({"a": [{"Name": "RTCSRV", "Status": "Stopped"}, {"Name": "W3SVC", "Status": "Running"}],
                                 "b": [{"Name": "RTCSRV", "Status": "Running"}], "c": []})
         assert late == {"a": ["RTCSRV"], "c": ["(no Skype for Business services installed)"]}
+
+
+@pytest.mark.parametrize("value, problem", [
+    ("", "it is empty"),
+    ("ca01.contoso.com\\Contoso Issuing CA", ""),
+    ("ca01.contoso.com", "no backslash"),
+    ("ca01\\Contoso Issuing CA", "not a fully qualified domain name"),
+    ("ca01.contoso.com\\", "not a CA name"),
+    ("ca 01.contoso.com\\CA", "not a fully qualified domain name"),
+])
+def test_the_ca_is_checked_before_any_change(value, problem):
+    found = dep.ca_problem(value)
+    assert (found == "") if problem == "" else (problem in found)

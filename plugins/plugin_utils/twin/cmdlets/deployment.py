@@ -211,7 +211,8 @@ def test_path(call: Call, base):
     if all(p.lower().startswith("hklm:") for p in paths):
         return base(call)
     files = state(call.server)["files"]
-    return [p.lower() in files for p in paths]
+    shared = _shares(call.world)["files"]
+    return [p.lower() in (shared if _is_share(p) else files) for p in paths]
 
 
 def _uninstall_entries(server: dict) -> list[dict]:
