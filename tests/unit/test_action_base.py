@@ -113,3 +113,37 @@ def test_bad_arguments_fail_before_the_host_is_touched(args, expected):
 def test_unreachable_during_the_read():
     result = run(toy({"name": "RTCSRV"}, fixture("unreachable"))[0])
     assert result["unreachable"] is True and "failed" not in result
+
+
+class ToySessions(SfbAction):
+    """Counts RTCSRV's sessions from its ActivityLevel (domain/services.py)."""
+
+    ARGUMENT_SPEC = {}
+
+    def execute(self, host, args, task_vars):
+        from ansible_collections.sfb.server.plugins.plugin_utils.domain import services
+
+        objects = host.read(CmdletCall("Get-CsWindowsService", {"Name": "RTCSRV"},
+                                       select=("Name", "Status", "ActivityLevel"))).output(0)
+        return {"sessions": sum(services.from_cmdlet(o).sessions for o in objects)}
+
+
+def _cut_activity_level(module_args):
+    return {"steps": [{"index": 0, "error": None, "output": [
+        {"Name": "RTCSRV", "Status": "Running", "ActivityLevel": "Incoming Requests per Second=0,Messages in Server=0\u2026"}]}]}
+
+
+@pytest.mark.parametrize("accepted, failed", [(None, True), (["Get-CsWindowsService"], False), (["Get-CcVersion"], True)])
+def test_unreadable_output_stops_the_task_unless_the_variable_accepts_it(accepted, failed):
+    action = named(ToySessions(FakeTask({}), FakeConnection(), None, None, None, None))
+    patch_execute_module(action, _cut_activity_level)
+    task_vars = {"inventory_hostname": "fe01.contoso.com"}
+    if accepted is not None:
+        task_vars["sfb_accept_unreadable_output"] = accepted
+    result = action.run(task_vars=task_vars)
+    assert bool(result.get("failed")) is failed
+    if failed:
+        assert result["error"]["kind"] == "unreadable_output"
+        assert "sfb_accept_unreadable_output: [Get-CsWindowsService]" in result["error"]["hint"]
+    else:
+        assert result["sessions"] == 0
