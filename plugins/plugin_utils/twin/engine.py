@@ -17,7 +17,7 @@ from typing import Any, Mapping
 from ansible_collections.sfb.server.plugins.plugin_utils.errors import BindError, HostUnreachable
 from ansible_collections.sfb.server.plugins.plugin_utils.host.signatures import documented
 from ansible_collections.sfb.server.plugins.plugin_utils.twin import cmdlets as registry
-from ansible_collections.sfb.server.plugins.plugin_utils.twin import simulation
+from ansible_collections.sfb.server.plugins.plugin_utils.twin import knowledge, simulation
 from ansible_collections.sfb.server.plugins.plugin_utils.twin.world import World, WorldStore
 
 # Guards against a handler that keeps asking to wait: no real cmdlet blocks for days.
@@ -164,19 +164,13 @@ def _prepare(world: World, server: str, step: dict, secrets: Mapping[str, str]):
         call = registry.Call(name, {}, world, host, list(step.get("arguments", [])))
         handler = registry.EXECUTABLES.get(name)
         if handler is None:
-            return call, None, {
-                "message": f"The term '{step['path']}' is not recognized as the name of a cmdlet, function, "
-                           "script file, or operable program.",
-                "category": "ObjectNotFound", "error_id": "CommandNotFoundException"}
+            return call, None, _not_recognized(step["path"])
         return call, _guarded(handler), None
     parameters = {name: _unwire(value, secrets) for name, value in step.get("parameters", {}).items()}
     call = registry.Call(step.get("name", ""), parameters, world, host)
     if call.name.lower() not in (name.lower() for name in documented().names()):
         # PowerShell does not find the command at all, before any parameter is bound.
-        return call, None, {
-            "message": f"The term '{call.name}' is not recognized as the name of a cmdlet, function, "
-                       "script file, or operable program.",
-            "category": "ObjectNotFound", "error_id": "CommandNotFoundException"}
+        return call, None, _not_recognized(call.name)
     try:
         binding = documented().bind(call.name, parameters)
     except BindError as exc:
@@ -190,6 +184,11 @@ def _prepare(world: World, server: str, step: dict, secrets: Mapping[str, str]):
             f"The twin does not simulate {binding.cmdlet} yet; add a handler in plugin_utils/twin/cmdlets."
         )
     return call, _guarded(handler), None
+
+
+def _not_recognized(name: str) -> dict:
+    message, category, error_id = knowledge.error("not_recognized", name=name)
+    return {"message": message, "category": category, "error_id": error_id}
 
 
 def _guarded(handler):

@@ -272,3 +272,24 @@ def test_activity_level_is_the_published_format():
     assert knowledge.format_activity_level("RTCSRV", 3).startswith("Incoming Requests per Second=0,Messages in Server=0,")
     assert knowledge.format_activity_level("RTCCAA", 0) == "Concurrent Calls=0"
     assert ", " not in knowledge.format_activity_level("RTCSRV", 3) and " =" not in knowledge.format_activity_level("RTCSRV", 3)
+
+
+def test_documented_errors_reproduce_their_samples():
+    import pathlib
+
+    samples = pathlib.Path("/work/shared/reference/samples/published")
+    local = pathlib.Path(__file__).resolve().parents[1] / "samples" / "published"
+    folder = local if local.is_dir() else samples
+    if not folder.is_dir():
+        pytest.skip("the published samples are not on this machine")
+    checked = 0
+    for name, entry in knowledge.table("errors").items():
+        assert entry.get("source"), name
+        if entry.get("sample"):
+            text = (folder / entry["sample"]).read_text(encoding="utf-8").split("\n---\n", 1)[1]
+            message, _category, _error_id = knowledge.error(name, **entry["example"])
+            assert message in text, f"{name}: {message!r} is not the text of {entry['sample']}"
+            checked += 1
+        else:
+            assert entry.get("assumption") is True, f"{name} has neither a sample nor the assumption mark"
+    assert checked >= 4

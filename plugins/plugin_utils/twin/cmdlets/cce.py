@@ -388,8 +388,7 @@ def _version(call: Call) -> tuple[int, ...]:
 
 
 def _not_recognized(name: str) -> CmdletError:
-    return CmdletError(f"The term '{name}' is not recognized as the name of a cmdlet, function, script file, or "
-                       "operable program.", "ObjectNotFound", "CommandNotFoundException")
+    return CmdletError(*knowledge.error("not_recognized", name=name))
 
 
 def _require(call: Call, since: tuple[int, ...] | None = None, until: tuple[int, ...] | None = None) -> None:
@@ -416,8 +415,7 @@ def _credentials_readable(call: Call) -> None:
         raise CmdletError(_NON_INTERACTIVE, "InvalidOperation", "HostException")
     if call.server["faults"].get("credentials_key_invalid"):
         # Seed 001: after the host account's password changes the cached credentials cannot be decrypted.
-        raise CmdletError("ConvertTo-SecureString : Key not valid for use in specified state.",
-                          "InvalidArgument", "ImportSecureString_InvalidArgument_CryptographicError")
+        raise CmdletError(*knowledge.error("cce_credentials_key_invalid"))
 
 
 # -- versions, directories, status --------------------------------------------------------------
@@ -513,8 +511,7 @@ def exit_cc_update(call: Call):
     if failing:
         # The wording of sample CloudConnector-RTCMRAUTH.1 (../shared/reference/samples/published), quoted in
         # troubleshoot-your-cloud-connector-deployment.md.
-        raise CmdletError(f"Service {failing[0]} failed to start. Check to make sure the service is not disabled.",
-                          "OperationTimeout", "ServiceStartTimeout")
+        raise CmdletError(*knowledge.error("cce_service_failed_to_start", name=failing[0]))
     if appliance["update_mode"]:
         appliance["update_mode"] = False
         _record(call, "cce_update_exited")
@@ -655,11 +652,8 @@ def register_cc_appliance(call: Call):
         if (theirs["name"].lower() == name.lower() or theirs["mediation_fqdn"].lower() == appliance["mediation_fqdn"].lower()
                 or theirs["mediation_ip"] == appliance["mediation_ip"]):
             # Seed 001, the error Register-CcAppliance writes.
-            raise CmdletError(
-                f"Cannot register appliance because your current input/configuration {site} or {name} or "
-                f"{appliance['mediation_fqdn']} or {appliance['mediation_ip']} conflicts with existing appliance(s). "
-                "Remove conflict appliance or update your input/configuration information then register again.",
-                "InvalidOperation")
+            raise CmdletError(*knowledge.error("cce_registration_conflict", site=site, appliance=name,
+                                               fqdn=appliance["mediation_fqdn"], ip=appliance["mediation_ip"]))
     appliance.update(registered=True, site=site, name=name)
     _record(call, "cce_registered")
     return []

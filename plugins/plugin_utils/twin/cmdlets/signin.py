@@ -268,17 +268,13 @@ def _search_base(call: Call, base: str) -> str:
     within = wanted == base.lower() or wanted.endswith("," + base.lower())
     if not rdns or not all(_RDN.match(r) for r in rdns) or not within:
         partitions = f"{base} , CN=Configuration,{base} , CN=Schema,CN=Configuration,{base}"
-        raise CmdletError(f"The supplied distinguishedName must belong to one of the following partition(s): "
-                          f"'{partitions}'.", "InvalidArgument",
-                          "ActiveDirectoryCmdlet:System.ArgumentException,Microsoft.ActiveDirectory.Management.Commands.GetADUser")
+        raise CmdletError(*knowledge.error("ad_search_base_outside_the_domain", partitions=partitions))
     containers = {base.lower(), f"cn=users,{base}".lower()}
     for user in call.world.kind(AD_USER).values():
         parts = re.split(r"(?<!\\),", user["dn"])
         containers.update(",".join(p.strip() for p in parts[i:]).lower() for i in range(len(parts)))
     if wanted not in containers:
-        raise CmdletError("Directory object not found", "ObjectNotFound",
-                          "ActiveDirectoryCmdlet:Microsoft.ActiveDirectory.Management.ADIdentityNotFoundException,"
-                          "Microsoft.ActiveDirectory.Management.Commands.GetADUser")
+        raise CmdletError(*knowledge.error("ad_search_base_not_found"))
     return wanted
 
 

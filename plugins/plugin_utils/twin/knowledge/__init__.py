@@ -325,6 +325,15 @@ def path_list_contains(path_list: str, folder: str) -> bool:
                for p in (path_list or "").split(";") if p.strip())
 
 
+# -- documented errors (errors.yml) -----------------------------------------------------------------
+
+
+def error(which: str, /, **values) -> tuple[str, str, str]:
+    """(message, category, FullyQualifiedErrorId) of a documented error, its placeholders filled."""
+    entry = table("errors")[which]
+    return entry["message"].format(**values), entry["category"], entry["error_id"]
+
+
 # -- Windows and setup facts the deployment family answers with ------------------------------------
 
 # The uninstall entries Get-ItemProperty reads ("Uninstall Registry Key", learn.microsoft.com Windows
