@@ -31,8 +31,9 @@ as such). Per-task figures come from a small callback written to the temporary d
     PYTHONPATH=.deps/collections ANSIBLE_COLLECTIONS_PATH=.deps/collections python tests/bench/rollout.py \
         [--speed 60] [--estates pool12 pools3] [--check-pools 1 4] [--update-minutes 20]
 
-`--check-pools 1 10` is the issue's 120 servers (10 pools x 12); `make bench` uses 1 and 4 (48 servers),
-which shows the same trend in a fraction of the time.
+`--check-pools 1 10` is the issue's 120 servers (10 pools x 12); `make bench` uses 1 and 3 (36 servers),
+which shows the same trend in a fraction of the time (on a shared 2-core machine the baseline took 15 s
+per server in check mode, so 120 servers would have taken more than half an hour).
 """
 
 from __future__ import annotations
@@ -341,7 +342,7 @@ def report(rollouts: list[dict], checks: list[dict]) -> None:
         for c in checks:
             rows.append(("check mode s per server", f"{c['servers']} servers", f"{c['per_server']:.2f} ({c['wall']:.0f} s)",
                          "", "" if c["rc"] == 0 and not c["changed"] else f"FAILED rc={c['rc']} changed={c['changed']}"))
-        if large is not small:
+        if large is not small and small["rc"] == 0 and large["rc"] == 0:
             growth = large["per_server"] / small["per_server"]
             rows.append(("check mode cost growth", f"{large['servers']} vs {small['servers']}", f"x{growth:.2f}",
                          f"<= {CHECK_GROWTH_TARGET}", _met(growth <= CHECK_GROWTH_TARGET)))
@@ -368,7 +369,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--speed", type=float, default=60.0)
     parser.add_argument("--estates", nargs="*", default=list(ESTATES), choices=list(ESTATES))
-    parser.add_argument("--check-pools", type=int, nargs="*", default=[1, 4],
+    parser.add_argument("--check-pools", type=int, nargs="*", default=[1, 3],
                         help="check mode over this many pools of 12 (the issue's estate: 1 10)")
     parser.add_argument("--update-minutes", type=float, default=20.0)
     parser.add_argument("--download-minutes", type=float, default=10.0,
