@@ -184,7 +184,7 @@ def parse_runner_result(plan: Plan, answer: Mapping[str, Any], host: str) -> Pla
             stdout=raw.get("stdout") or "",
             stderr=raw.get("stderr") or "",
         ))
-    return PlanResult(plan=plan, results=tuple(results))
+    return PlanResult(plan=plan, results=tuple(results), host=host)
 
 
 class ControllerClock:

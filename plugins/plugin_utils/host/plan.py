@@ -336,6 +336,8 @@ class PlanResult:
 
     plan: Plan
     results: tuple[StepResult, ...]
+    # The server that answered, for the messages of the errors raised from this result.
+    host: str = ""
 
     @property
     def ok(self) -> bool:
@@ -362,8 +364,9 @@ class PlanResult:
         not_run = [step.describe() for step in self.not_run()]
         if failed.missing_module:
             module = failed.missing_module
+            where = f"{self.host}: " if self.host else ""
             error = PowerShellModuleMissing(
-                f"the PowerShell module {module} is not available for step {index + 1} of "
+                f"{where}the PowerShell module {module} is not available for step {index + 1} of "
                 f"{len(self.plan.steps)} ({failed.step.describe()}): {failed.error.message}",
                 hint=_MODULE_HINTS.get(module, f"Install the {module} PowerShell module on the server."),
                 module=module, step=index + 1, not_run=not_run,
