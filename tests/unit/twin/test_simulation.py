@@ -67,8 +67,10 @@ def test_activity_level_counts_the_sessions_of_the_service(make_world, fake_time
         # One string of `Counter Name=value` pairs joined by commas, as in the published capture
         # (../shared/reference/samples/published/Get-CsWindowsService.1.txt).
         assert view["RTCSRV"]["ActivityLevel"] == f"Incoming Requests per Second=0,Messages in Server=0,Active Connections={len(_alive(store, server))}"
-        # Services that carry no session report no activity level at all.
+        # Services that carry no session report no activity level, unless a published capture shows
+        # their counter (RTCCAA "Concurrent Calls=0", sample Get-CsWindowsService.1).
         assert view["RTCRGS"]["ActivityLevel"] is None
+        assert view["RTCCAA"]["ActivityLevel"] == "Concurrent Calls=0"
         assert view["RTCASMCU"]["ActivityLevel"] == "Active Connections=0"
 
 

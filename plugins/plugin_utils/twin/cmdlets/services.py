@@ -53,7 +53,9 @@ def _view(call: Call, server: dict, name: str) -> dict:
         "RoleName": [service["role"]],
         "ActivityLevel": None,
     }
-    if not call.switch("ExcludeActivityLevel") and service.get("carries_sessions"):
+    # A service reports an ActivityLevel when it carries sessions, or when a published capture shows its
+    # counter (RTCCAA "Concurrent Calls=0", sample Get-CsWindowsService.1); the others report none.
+    if not call.switch("ExcludeActivityLevel") and (service.get("carries_sessions") or knowledge.has_counter(name)):
         view["ActivityLevel"] = knowledge.format_activity_level(name, simulation.activity(call.world, server, name))
     return view
 

@@ -184,6 +184,12 @@ def format_activity_level(service: str, sessions: int) -> str:
     return ",".join([f"{c}=0" for c in counters] + [f"{last}={int(sessions)}"])
 
 
+def has_counter(service: str) -> bool:
+    """Whether the knowledge names an ActivityLevel counter for this service."""
+    spec = service_spec(service)
+    return bool(spec and (spec.counters or spec.session_counter))
+
+
 def topology_service_types(role: str) -> tuple[str, ...]:
     return tuple(table("services")["topology_service_types"][role])
 
