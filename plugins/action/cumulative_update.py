@@ -57,6 +57,9 @@ class ActionModule(SfbAction):
         if decision == "at_target":
             return {"changed": False, "installed": False, "restart_required": False, "state": known.to_result(), **base}
         marker = known.marker
+        if marker is None and self.check_mode:
+            # In check mode the failover or drain before this task only described itself.
+            marker = maintenance.Marker(phase="failed_over", reason="check mode", started=host.now())
         if marker is None or (marker.phase in ("failing_over",) and not marker.failed_over):
             raise SfbError(f"{known.server} is in service: a cumulative update is installed only once the server is "
                            "failed over (Front End) or drained (other servers).",
