@@ -25,6 +25,7 @@ import contextlib
 import json
 import os
 import sqlite3
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
@@ -32,7 +33,7 @@ from typing import Any, Callable, Iterator
 from ansible_collections.sfb.server.plugins.plugin_utils.errors import TwinWorldError
 
 SCHEMA_VERSION = 1
-# Open connections of this process, most recent last: {(pid, path): _Cached}.
+# Open connections of this process, most recent last: {(pid, thread, path): _Cached}.
 _MAX_CONNECTIONS = 8
 # Entity kind of the Windows machines that are not Skype for Business servers.
 MACHINE = "machine"
@@ -141,10 +142,9 @@ if hasattr(os, "register_at_fork"):
 
 
 def _evict(path: str) -> None:
-    """Close this process's connection to `path` (the file is about to be replaced or removed)."""
-    cached = _CACHE.pop((os.getpid(), path), None)
-    if cached is not None:
-        cached.db.close()
+    """Close this process's connections to `path` (the file is about to be replaced or removed)."""
+    for key in [k for k in _CACHE if k[0] == os.getpid() and k[2] == path]:
+        _CACHE.pop(key).db.close()
 
 
 class WorldStore:
@@ -268,7 +268,7 @@ class WorldStore:
                 hint="Create one first: `scripts/sfb-twin create DESCRIPTION.yml --world PATH` or the "
                 "sfb.server.twin_world module with state=present; set sfb_twin_world to its path.",
             ) from None
-        key = (os.getpid(), self.path)
+        key = (os.getpid(), threading.get_ident(), self.path)
         cached = _CACHE.get(key)
         if cached is not None and cached.identity != (stat.st_dev, stat.st_ino):
             _evict(self.path)  # the file was replaced since: its old connection reads the old file
@@ -276,16 +276,20 @@ class WorldStore:
         if cached is None:
             cached = _Cached(self._open(), (stat.st_dev, stat.st_ino))
             _CACHE[key] = cached
-            while len(_CACHE) > _MAX_CONNECTIONS:
-                _unused, oldest = _CACHE.popitem(last=False)
-                oldest.db.close()
+            # The least recently used of this thread's own connections go first (another thread's
+            # may be in the middle of a transaction).
+            mine = [k for k in _CACHE if k[:2] == key[:2] and k != key]
+            while len(_CACHE) > _MAX_CONNECTIONS and mine:
+                _CACHE.pop(mine.pop(0)).db.close()
         _CACHE.move_to_end(key)
         return cached
 
     def _open(self, create: bool = False) -> sqlite3.Connection:
         db = None
         try:
-            db = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_SECONDS, isolation_level=None)
+            # One connection per thread (the key above); another thread may only close it, on eviction.
+            db = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_SECONDS, isolation_level=None,
+                                 check_same_thread=False)
             db.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_SECONDS * 1000}")
             if create:
                 db.execute("PRAGMA journal_mode = WAL")
