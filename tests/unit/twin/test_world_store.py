@@ -207,3 +207,58 @@ def test_a_world_path_that_cannot_be_a_file_is_refused_with_a_hint(tmp_path):
     with pytest.raises(TwinWorldError) as info:
         WorldStore(str(tmp_path / "a_file" / "w.db")).create(entities, settings, speed, start)
     assert "Cannot create a twin world at" in info.value.msg
+
+
+# -- the kept connection and the reused world (docs/twin.md, "Cost of a transaction") -------------
+
+
+def test_a_world_replaced_at_the_same_path_is_read_again(make_world, tmp_path):
+    store = make_world(three_front_ends())
+    assert len(store.read().servers) == 3
+    with store.transaction(reuse=True) as world:
+        world.servers["fe01.contoso.com"]["faults"]["unreachable"] = True
+    admin.create(WorldStore(store.path), three_front_ends(servers=["fe01.contoso.com"]), replace=True)
+    with store.transaction(reuse=True) as world:
+        assert list(world.servers) == ["fe01.contoso.com"]
+        assert world.servers["fe01.contoso.com"]["faults"] == {}, "nothing of the old world may survive"
+
+
+def test_a_removed_world_is_refused_at_the_next_use(make_world):
+    import os
+
+    store = make_world(three_front_ends())
+    store.read()
+    os.remove(store.path)
+    with pytest.raises(TwinWorldError) as info:
+        store.read()
+    assert "No twin world" in info.value.msg
+
+
+def test_a_reused_world_sees_what_another_connection_wrote(make_world):
+    import threading
+
+    store = make_world(three_front_ends())
+    with store.transaction(reuse=True) as world:
+        world.servers["fe02.contoso.com"]["faults"]["drain_never_ends"] = True
+
+    def other():  # another thread is another connection, as another fork would be
+        with WorldStore(store.path).transaction() as world:
+            world.servers["fe02.contoso.com"]["faults"]["unreachable"] = True
+
+    worker = threading.Thread(target=other)
+    worker.start()
+    worker.join()
+    with store.transaction(reuse=True) as world:
+        assert world.servers["fe02.contoso.com"]["faults"] == {"drain_never_ends": True, "unreachable": True}
+
+
+def test_a_failed_reused_transaction_leaves_nothing_behind(make_world):
+    store = make_world(three_front_ends())
+    with store.transaction(reuse=True) as world:
+        world.servers["fe01.contoso.com"]["faults"]["drain_never_ends"] = True
+    with pytest.raises(ZeroDivisionError):
+        with store.transaction(reuse=True) as world:
+            world.servers["fe01.contoso.com"]["faults"]["unreachable"] = True
+            raise ZeroDivisionError
+    with store.transaction(reuse=True) as world:
+        assert world.servers["fe01.contoso.com"]["faults"] == {"drain_never_ends": True}
