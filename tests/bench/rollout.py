@@ -29,7 +29,7 @@ It reports, it does not gate: the exit status is 0 whatever the figures (a rollo
 as such). Per-task figures come from a small callback written to the temporary directory.
 
     PYTHONPATH=.deps/collections ANSIBLE_COLLECTIONS_PATH=.deps/collections python tests/bench/rollout.py \
-        [--speed 60] [--estates pool12 pools3] [--check-pools 1 4] [--update-minutes 20]
+        [--speed 60] [--estates pool12 pools3] [--check-pools 1 3] [--update-minutes 20] [--timeline DIR]
 
 `--check-pools 1 10` is the issue's 120 servers (10 pools x 12); `make bench` uses 1 and 3 (36 servers),
 which shows the same trend in a fraction of the time (on a shared 2-core machine the baseline took 15 s
@@ -54,6 +54,7 @@ import time
 REPO = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / ".deps" / "collections"))
 
+from ansible_collections.sfb.server.plugins.plugin_utils.controller import timeline  # noqa: E402
 from ansible_collections.sfb.server.plugins.plugin_utils.twin import admin  # noqa: E402
 from ansible_collections.sfb.server.plugins.plugin_utils.twin.world import WorldStore  # noqa: E402
 from ansible_collections.sfb.server.plugins.plugin_utils.errors import SfbError  # noqa: E402
@@ -375,6 +376,7 @@ def main() -> None:
     parser.add_argument("--download-minutes", type=float, default=10.0,
                         help="download time of the update apart from its install (0: none)")
     parser.add_argument("--keep", help="keep the worlds, inventories and records in this directory")
+    parser.add_argument("--timeline", help="write each rollout's timeline (SVG and Markdown) in this directory")
     args = parser.parse_args()
     work = pathlib.Path(args.keep or tempfile.mkdtemp(prefix="sfb-bench-rollout-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -384,6 +386,14 @@ def main() -> None:
         DOWNLOAD_MINUTES["value"] = 0.0
     try:
         rollouts = [rollout(work, key, args.speed, args.update_minutes) for key in args.estates]
+        if args.timeline:
+            for r in rollouts:
+                store = WorldStore(str(work / f"{r['key']}.db"))
+                pool_of = {fqdn: server["pool"] for fqdn, server in store.read().servers.items()}
+                drawn = timeline.from_events(store.events(), pool_of, f"{r['label']}, twin speed {args.speed:g}")
+                pathlib.Path(args.timeline, f"{r['key']}.svg").write_text(timeline.svg(drawn), encoding="utf-8")
+                pathlib.Path(args.timeline, f"{r['key']}.md").write_text(timeline.markdown(drawn, f"{r['key']}.svg"),
+                                                                         encoding="utf-8")
         # Check mode needs no virtual waiting: a fast speed keeps the preflight's reads honest and short.
         checks = [check_mode(work, pools, 600.0, args.update_minutes) for pools in sorted(args.check_pools)]
         print(f"maintenance rollout on the twin (playbooks/patch_pool.yml), speed {args.speed:g}, "
