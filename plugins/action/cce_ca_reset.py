@@ -62,6 +62,12 @@ class ActionModule(SfbAction):
         "procedure_id": inputs.plain_name(",|"),
     }
 
+    def check_inputs(self, args):
+        if args["state"] in ("planned", "recorded") and not args["appliances"]:
+            return [inputs.InputError("appliances", args["appliances"],
+                                      "the site's appliance hosts, the first appliance first (at least one)")]
+        return []
+
     def execute(self, host, args, task_vars):
         state = cce_state.read_state(host) if args["state"] != "step" else None
         if args["state"] in ("planned", "recorded") and not str(args["procedure_id"] or "").strip() \

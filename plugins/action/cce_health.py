@@ -40,7 +40,8 @@ class ActionModule(SfbAction):
     REQUIRED_IF = [["scope", "vm", ["vm_role", "version"]]]
     INPUT_CHECKS = {
         "version": inputs.version,
-        "vm_name_prefixes": inputs.mapping(inputs.choice(*model.VM_ROLES), inputs.nonempty),
+        # Every VM role needs its prefix: a role left out would be searched as "None".
+        "vm_name_prefixes": inputs.fields({role: inputs.nonempty for role in model.VM_ROLES}, required=model.VM_ROLES),
         "corpnet_switch": inputs.nonempty,
         "internet_switch": inputs.nonempty,
         "wait": inputs.duration,

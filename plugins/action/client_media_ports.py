@@ -42,7 +42,8 @@ class ActionModule(SfbAction):
         "range": {"type": "int"},
     }
     INPUT_CHECKS = {
-        "identity": inputs.nonempty,
+        # Set-CsConferencingConfiguration -Identity: global, site:<name>, or the Web Conferencing service.
+        "identity": inputs.config_scope("ConferencingServer"),
         "port": inputs.between(FIRST_PORT, LAST_PORT, "a port"),
         "range": inputs.between(MINIMUM_PORTS, LAST_PORT - FIRST_PORT + 1, "a number of ports"),
     }

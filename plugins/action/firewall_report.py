@@ -52,11 +52,12 @@ class ActionModule(ControllerAction):
     MUTUALLY_EXCLUSIVE = [["pools", "servers"]]
     REQUIRED_ONE_OF = [["pools", "servers"]]
     INPUT_CHECKS = {
-        "pools": inputs.each(inputs.fields(
+        "pools": inputs.nonempty_list(inputs.each(inputs.fields(
             {"fqdn": inputs.fqdn, "roles": inputs.nonempty_list(inputs.each(ROLE)),
              "servers": inputs.nonempty_list(inputs.each(inputs.fqdn)),
              "load_balancing": inputs.choice(*ports.LOAD_BALANCING), "site": inputs.text,
              "central_management_store": inputs.boolean}, required=("fqdn", "roles", "servers"))),
+            "at least one pool with fqdn, roles and servers (an empty list has no pool to report on)"),
         "servers": inputs.each(inputs.fields(
             {"fqdn": inputs.fqdn, "pool": inputs.fqdn,
              "roles": inputs.nonempty_list(inputs.each(ROLE)),

@@ -23,7 +23,8 @@ class ActionModule(ControllerAction):
     }
     INPUT_CHECKS = {
         "domains": inputs.nonempty_list(inputs.each(inputs.sip_domain)),
-        "resolvers": inputs.each(inputs.host_or_address),
+        # The resolvers are queried by address (controller/dns_lookup.py): names are refused there too.
+        "resolvers": inputs.each(inputs.ip_address),
         "port": inputs.port,
         "timeout": inputs.positive_duration,
         "expected_target": inputs.fqdn,

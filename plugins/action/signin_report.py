@@ -76,7 +76,7 @@ class ActionModule(ControllerAction):
     INPUT_CHECKS = {
         "dest": inputs.existing_writable_folder,
         "name": inputs.file_name,
-        "guidance_skip": inputs.each(inputs.nonempty),
+        "guidance_skip": inputs.each(inputs.choice(*(item[0] for item in signin.GUIDANCE))),
         "expected": inputs.each(inputs.nonempty),
     }
 

@@ -19,7 +19,7 @@ class ActionModule(TwinAdminAction):
         "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
     }
     REQUIRED_IF = [["state", "present", ["value"]]]
-    INPUT_CHECKS = {"server": inputs.host_name, "fault": inputs.plain_name(" ")}
+    INPUT_CHECKS = {"path": inputs.controller_path, "server": inputs.host_name, "fault": inputs.plain_name(" ")}
 
     def manage(self, store, args):
         value = args["value"] if args["state"] == "present" else None

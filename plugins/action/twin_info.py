@@ -15,7 +15,7 @@ class ActionModule(TwinAdminAction):
         "events_since": {"type": "int", "default": 0},
         "event_kinds": {"type": "list", "elements": "str", "default": []},
     }
-    INPUT_CHECKS = {"events_since": inputs.non_negative_count,
+    INPUT_CHECKS = {"path": inputs.controller_path, "events_since": inputs.non_negative_count,
                     "event_kinds": inputs.each(inputs.nonempty)}
 
     def manage(self, store, args):

@@ -21,11 +21,11 @@ class ActionModule(TwinAdminAction):
     }
     MUTUALLY_EXCLUSIVE = [["src", "description"]]
     REQUIRED_IF = [["state", "present", ["src", "description"], True]]
-    INPUT_CHECKS = {"src": inputs.existing_file}
+    INPUT_CHECKS = {"path": inputs.controller_path, "src": inputs.existing_file}
 
     def check_inputs(self, args):
         # A new world file needs a folder the controller can write in.
-        if args["state"] != "present":
+        if args["state"] != "present" or inputs.check_errors({"path": inputs.controller_path}, args):
             return []
         try:
             inputs.writable_folder(os.path.dirname(os.path.abspath(args["path"])) or ".", "path")

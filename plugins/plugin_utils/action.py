@@ -178,6 +178,11 @@ class ControllerAction(ActionBase):
             result.update(failed=True, msg=str(exc), error={"kind": "invalid_argument", "message": str(exc)})
         except SfbError as exc:
             result.update(failed=True, msg=str(exc), error=exc.to_result())
+        except OSError as exc:
+            # A controller file that cannot be written or read (a full disk, a name the file system refuses):
+            # say which, rather than show a traceback.
+            msg = f"{exc.filename or 'a file on the controller'}: {exc.strerror or exc}."
+            result.update(failed=True, msg=msg, error={"kind": "controller_file", "message": msg})
         result.setdefault("changed", False)
         return redact(result, no_log_values(self.ARGUMENT_SPEC, self._task.args))
 

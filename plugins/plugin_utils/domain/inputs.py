@@ -41,6 +41,8 @@ _DN_KEYWORD = re.compile(r"^(?:[A-Za-z][A-Za-z0-9-]*|[0-9]+(?:\.[0-9]+)+)$")
 _WINDOWS_ABSOLUTE = re.compile(r"^(?:[A-Za-z]:\\|\\\\[^\\/:*?\"<>|]+\\[^\\/:*?\"<>|]+)")
 _WINDOWS_BAD_CHARS = re.compile(r"[<>\"|?*\x00-\x1f]")
 _ACCOUNT_NAME = re.compile(r"^[^\\/\[\]:;|=,+*?<>\"@\s][^\\/\[\]:;|=,+*?<>\"@]*$")
+# The longest file name (one path component) and path Linux file systems take (NAME_MAX, PATH_MAX).
+_NAME_MAX, _PATH_MAX = 255, 4096
 # Folders of the controller that are no place for a report: kernel pseudo file systems.
 _PSEUDO_FILE_SYSTEMS = ("/proc", "/sys", "/dev")
 
@@ -483,6 +485,29 @@ def kb(value: Any, option: str) -> str:
     return "KB" + match.group(1)
 
 
+def config_scope(*services: str) -> Check:
+    """A Skype for Business configuration's Identity: global, site:<site name>, or
+    service:<Service>:<FQDN> for the named services (the -Identity syntax of the Set-Cs*Configuration
+    reference pages, e.g. Set-CsConferencingConfiguration)."""
+    example = "Global, site:Redmond" + (f" or service:{services[0]}:fe01.contoso.com" if services else "")
+
+    def check(value, option):
+        text(value, option, expected=f"a configuration scope such as {example}")
+        scope, _sep, rest = value.partition(":")
+        if value.lower() == "global":
+            return value
+        if scope.lower() == "site" and rest.strip() and ":" not in rest:
+            return value
+        if scope.lower() == "service" and services:
+            service, _sep, fqdn_part = rest.partition(":")
+            if service.lower() in (s.lower() for s in services) and _labels(fqdn_part) and "." in fqdn_part:
+                return value
+        raise InputError(option, value, f"a configuration scope such as {example}")
+
+    check.expects = f"a configuration scope: {example}"
+    return check
+
+
 @expects("a dotted version such as 2.1.0 or 7.0.2046.0")
 def version(value: Any, option: str) -> str:
     """A dotted version such as 2.1.0 or 7.0.2046.0 (two to four numbers)."""
@@ -586,6 +611,17 @@ def format_template(*fields: str) -> Check:
 # --- controller folders ---------------------------------------------------------------------------
 
 
+@expects("a path on the controller (not empty, no name longer than 255 bytes)")
+def controller_path(value: Any, option: str) -> str:
+    """A path the controller can open: every name at most NAME_MAX bytes, the whole at most PATH_MAX."""
+    text(value, option, expected="a path on the controller")
+    if not value.strip():
+        raise InputError(option, value, "a path on the controller (it is empty)")
+    if len(value.encode("utf-8")) > _PATH_MAX or any(len(part.encode("utf-8")) > _NAME_MAX for part in value.split("/")):
+        raise InputError(option, value, f"a path on the controller whose names are at most {_NAME_MAX} bytes each")
+    return value
+
+
 @expects("a folder on the controller the job can write in (created when missing; not under /proc, /sys or /dev)")
 def writable_folder(value: Any, option: str, create: bool = True) -> str:
     """A folder on the controller the job can write in: it exists (or can be created in a writable
@@ -593,6 +629,7 @@ def writable_folder(value: Any, option: str, create: bool = True) -> str:
     text(value, option, expected="a folder on the controller")
     if not value.strip():
         raise InputError(option, value, "a folder on the controller")
+    controller_path(value, option)
     path = os.path.abspath(os.path.expanduser(value))
     real = os.path.realpath(path)
     for pseudo in _PSEUDO_FILE_SYSTEMS:
@@ -634,6 +671,8 @@ def file_name(value: Any, option: str) -> str:
     text(value, option)
     if not value.strip() or "/" in value or "\\" in value or value in (".", "..") or _WINDOWS_BAD_CHARS.search(value):
         raise InputError(option, value, "a file base name without folders or any of < > \" | ? * / \\")
+    if len(value.encode("utf-8")) > _NAME_MAX - 32:  # room for the suffixes and temporary names the writers add
+        raise InputError(option, value, f"a file base name of at most {_NAME_MAX - 32} bytes")
     return value
 
 
@@ -667,11 +706,11 @@ def unique(check: Check) -> Check:
     return checked
 
 
-def nonempty_list(check: Check) -> Check:
+def nonempty_list(check: Check, expected: str = "a list with at least one element (it is empty)") -> Check:
     def checked(value, option):
         values = check(value, option)
         if not values:
-            raise InputError(option, value, "a list with at least one element")
+            raise InputError(option, value, expected)
         return values
 
     checked.expects = describe(check) + " (at least one)"
@@ -849,6 +888,7 @@ NAMED: dict[str, Check] = {
     "writable_folder": writable_folder,
     "existing_writable_folder": existing_writable_folder,
     "file_name": file_name,
+    "controller_path": controller_path,
     "certificate_name": certificate_name,
     "name": plain_name(",|"),
     # A Cloud Connector appliance's VMs as the cce playbooks' inventories list them ({host, role}).
