@@ -342,13 +342,13 @@ def error(which: str, /, **values) -> tuple[str, str, str]:
 
 # -- Windows and setup facts the deployment family answers with ------------------------------------
 
-# The uninstall entries Get-ItemProperty reads ("Uninstall Registry Key", learn.microsoft.com Windows
-# Installer docs).
+# The uninstall entries Get-ItemProperty reads (Windows Installer's "Uninstall Registry Key").
 UNINSTALL_KEYS = r"HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall\*"
 # Windows Firewall's service name (Get-Service MpsSvc; "Windows Defender Firewall").
 FIREWALL_SERVICE = "MpsSvc"
-# "Members of the RTCUniversalServerAdmins group" run setup ("Prepare Active Directory", OfficeDocs-
-# SkypeForBusiness Skype/SfbServer/deploy/install/prepare-active-directory.md).
+# The Skype for Business administrative group whose members may run setup, and the local group a
+# setup account must be in. Facts of the product's deployment pages; no single page was read for them
+# in this table (docs/twin.md, "The twin's own knowledge").
 SERVER_ADMINS_GROUP = "RTCUniversalServerAdmins"
 LOCAL_ADMINS_GROUP = "Administrators"
 # Windows Installer: ERROR_SUCCESS_REBOOT_REQUIRED.
@@ -356,10 +356,10 @@ RESTART_EXIT_CODE = 3010
 # The command-line form of the installation folder. Not documented: the twin accepts the same form the
 # collection writes and says so in docs/twin.md ("Known differences").
 INSTALL_DIR_ARGUMENT = "/InstallDir:{path}"
-# Setup installs Bootstrapper.exe under <install folder>\Deployment ("Install Skype for Business Server").
+# Setup installs Bootstrapper.exe under <install folder>\Deployment (where the paired pools page runs it).
 BOOTSTRAPPER = r"Deployment\Bootstrapper.exe"
-# The user attribute that tells a user is enabled for Skype for Business Server ("Changes made by Skype
-# for Business Server to Active Directory Domain Services": msRTCSIP-UserEnabled).
+# The user attribute that tells a user is enabled for Skype for Business Server (the schema extension's
+# msRTCSIP-UserEnabled; the sign-in family reads and writes it with Get-ADUser / Set-ADUser).
 SIP_ENABLED_ATTRIBUTE = "msRTCSIP-UserEnabled"
 
 
