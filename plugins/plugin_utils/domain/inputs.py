@@ -413,8 +413,8 @@ def port_block(start_option: str, start: Any, size_option: str, size: Any) -> tu
     port(start, start_option)
     count(size, size_option)
     if start + size - 1 > 65535:
-        raise InputError(size_option, size, f"a number of ports that ends at or below 65535 from {start_option}={start} "
-                                            f"(at most {65536 - start})")
+        raise InputError(size_option, size, f"a number of ports that fits after {start_option}={start}: the range "
+                                            f"{start}-{start + size - 1} ends above 65535 (at most {65536 - start} ports)")
     return start, start + size - 1
 
 
