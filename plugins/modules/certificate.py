@@ -23,11 +23,17 @@ author:
 options:
   uses:
     description:
-      - Certificate uses to serve.
+      - Certificate uses to serve. Empty - the uses of the server's roles in the published topology
+        (Front End and Director - Default, WebServicesInternal, WebServicesExternal; Mediation - Default;
+        Edge - Internal, and AccessEdgeExternal, DataEdgeExternal, AudioVideoAuthentication on a second
+        certificate). A use the roles do not have is refused.
+      - C(OAuthTokenIssuer) alone, on a Front End only - the global token issuer certificate
+        (C(Set-CsCertificate -Identity Global)), with an exportable key and the SIP domain in its subject.
     type: list
     elements: str
-    choices: [Default, WebServicesInternal, WebServicesExternal, OAuthTokenIssuer]
-    default: [Default, WebServicesInternal, WebServicesExternal]
+    choices: [Default, WebServicesInternal, WebServicesExternal, Internal, AccessEdgeExternal, DataEdgeExternal,
+              AudioVideoAuthentication, OAuthTokenIssuer]
+    default: []
   request:
     description:
       - C(online) sends the request to the enterprise CA at once; C(offline) writes a request file.

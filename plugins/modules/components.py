@@ -32,6 +32,13 @@ options:
       - Seconds to wait for the server to come back after a restart.
     type: int
     default: 1800
+  cu_path:
+    description:
+      - The cumulative update's installer when it is known. When step 2 changes the components of a server
+        that carries a cumulative update, the result says C(cu_to_reapply); without O(cu_path) it also warns
+        that the update must be applied again.
+    type: str
+    default: ""
 notes:
   - Exit code 3010 and the "Prerequisite not satisfied" line format are assumptions (Bootstrapper's exit codes
     and output are not documented); the services are checked afterwards in any case.

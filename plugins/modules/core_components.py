@@ -4,16 +4,23 @@
 
 DOCUMENTATION = r"""
 module: core_components
-short_description: Install the Skype for Business Server core components and setup files
+short_description: Install the Skype for Business Server core components, unattended
 description:
-  - Runs the media's C(Setup.exe /BootstrapLocalMgmt), which installs the core files (OCSCore) and the
-    local management database, into O(install_path) or the product's default folder.
+  - Never runs the interactive C(Setup.exe), which asks to install Visual C++ and to accept the licence
+    ("Install Skype for Business Server on servers in the topology"). Instead, each in its own plan with its
+    own exit codes - the media's Visual C++ redistributable (C(vcredist_x64.exe /install /quiet /norestart);
+    0, 1638 already installed, 3010 restart), the core components MSI (C(msiexec /i <media>\\Setup\\ocscore.msi
+    /qn /norestart); 0, 3010 and 1641 restart) and C(<install>\\Deployment\\Bootstrapper.exe /BootstrapLocalMgmt
+    /SourceDirectory:<media>), which installs the local management store (SQL Server Express, RTCLocal).
   - The release (2015, 2019 or Subscription Edition) is read from the media's version information
     (C(Get-Item)) and, once installed, from the Windows Installer entry "<product>, Core Components";
     it is never assumed.
-  - Idempotent - nothing runs when the core components are installed in the wanted folder
-    (C(Test-Path) on C(<install_path>\\Deployment\\Bootstrapper.exe)).
-  - When setup exits with 3010 the server is restarted (M(ansible.windows.win_reboot) on real servers).
+  - Idempotent - a step whose outcome is there is skipped (the redistributable's uninstall entry, the core
+    components entry and C(<install_path>\\Deployment\\Bootstrapper.exe), the C(MSSQL$RTCLOCAL) service).
+  - When a step exits with a restart code the server is restarted (M(ansible.windows.win_reboot) on real
+    servers) before the next one.
+  - SQL Server Express needs DPAPI - the task must run with C(become) and C(become_method=runas), or it
+    fails at once, before anything is read.
 version_added: 0.1.0
 author:
   - sfb.server contributors (!UNKNOWN)
@@ -21,6 +28,7 @@ options:
   setup_path:
     description:
       - Full path of C(Setup.exe) on the server (media mounted or copied), usually C(<media>\\Setup\\amd64\\Setup.exe).
+        It is not run; its folder holds the redistributable and C(Setup\\ocscore.msi).
     type: str
     default: D:\Setup\amd64\Setup.exe
   install_path:
@@ -30,10 +38,11 @@ options:
     type: str
   install_dir_argument:
     description:
-      - How the folder is given to C(Setup.exe); C({path}) is replaced by O(install_path). Microsoft does not
-        document this switch; the default is an assumption, and the module checks the result with C(Test-Path).
+      - How the folder is given to C(msiexec /i ocscore.msi); C({path}) is replaced by O(install_path).
+        Microsoft does not document this property; the default is an assumption, and the module checks the
+        result with C(Test-Path).
     type: str
-    default: "/InstallDir:{path}"
+    default: "INSTALLDIR={path}"
   reboot_timeout:
     description:
       - Seconds to wait for the server to come back when setup asks for a restart.

@@ -6,6 +6,13 @@
    and again (second run), and reports `round_trips` (what a real server would see: one per plan,
    reboot, update search or status poll). The goal is one read and at most one write per invocation.
 2. Wall time of playbooks/deploy.yml from bare servers to running services, for 1, 4 and 16 servers.
+3. Deploy time / critical path for 16 bare servers (issue 16, item 5; target at most 1.5): the
+   playbook's virtual time on the twin for 16 bare servers (four Enterprise pools of four Front Ends)
+   divided by its critical path, the virtual time of the same playbook for one pool of four alone
+   (a pool's steps 1-3 run on its servers side by side and its start waits for all of them, so one
+   pool alone is the shortest the estate can take). Measured at a slow twin speed (--ratio-speed), so
+   that the installers' modelled minutes, not the controller's own seconds, make the time; with as
+   many forks as servers (the playbook warns when there are fewer) and with Ansible's default of 5.
 
 Run: PYTHONPATH=.deps/collections python tests/bench/deploy.py [--sizes 1,4,16] [--speed 20000]
 Numbers depend on the machine (and on how many other jobs share it): read them as orders of magnitude.
@@ -64,8 +71,13 @@ def estate(servers: int, speed: float) -> dict:
     return {"speed": speed, "product": "2019", "sites": [{"name": "Redmond", "pools": pools}]}
 
 
+class Runas:
+    name = "ansible.builtin.runas"
+
+
 def run_module(cls, world: WorldStore, server: str, args: dict) -> dict:
     connection = FakeConnection(TWIN_CONNECTION, options={"world": world.path, "remote_addr": server})
+    connection.become, connection.runs_with_become = Runas(), True  # as ansible_become_method runas hands it over
     action = cls(FakeTask(args), connection, None, None, None, None)
     result = action.run(task_vars={"inventory_hostname": server, "ansible_user": "CONTOSO\\sfbadmin"})
     if result.get("failed"):
@@ -93,7 +105,36 @@ def inventory(desc: dict, world: pathlib.Path) -> dict:
     hosts = {s: None for site in desc["sites"] for p in site["pools"] for s in p["servers"]}
     return {"all": {"children": {"sfb": {"hosts": hosts, "vars": {
         "ansible_connection": "sfb.server.twin", "sfb_twin_world": str(world), "ansible_user": "CONTOSO\\sfbadmin",
+        "ansible_become": True, "ansible_become_method": "ansible.builtin.runas",
+        "ansible_become_user": "CONTOSO\\sfbadmin",
         "deploy_ca": CA, "deploy_sip_domains": ["contoso.com"]}}}}}
+
+
+def playbook_run(workdir: pathlib.Path, size: int, speed: float, forks: int, tag: str = "") -> tuple[float, float]:
+    """One run of deploy.yml from bare servers: (wall seconds, virtual seconds on the twin)."""
+    desc = estate(size, speed)
+    world = WorldStore(str(workdir / f"ratio{size}{tag}.db"))
+    admin.create(world, desc, replace=True)
+    inv = workdir / f"ratio-inventory{size}{tag}.yml"
+    inv.write_text(yaml.safe_dump(inventory(desc, pathlib.Path(world.path))))
+    env = dict(os.environ, ANSIBLE_FORKS=str(forks), ANSIBLE_COLLECTIONS_PATH=str(REPO / ".deps" / "collections"))
+    playbook = shutil.which("ansible-playbook", path=str(pathlib.Path(sys.executable).parent)) or "ansible-playbook"
+    virtual_start, started = world.clock().now(), time.perf_counter()
+    done = subprocess.run([playbook, "-i", str(inv), str(REPO / "playbooks" / "deploy.yml")], env=env,
+                          capture_output=True, text=True, check=False)
+    wall, virtual = time.perf_counter() - started, world.clock().now() - virtual_start
+    if done.returncode != 0:
+        raise SystemExit(f"deploy.yml failed for {size} servers:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+    return wall, virtual
+
+
+def critical_path_ratio(workdir: pathlib.Path, speed: float) -> list[tuple[str, float, float, float]]:
+    _unused, critical = playbook_run(workdir, 4, speed, 4, "-alone")
+    rows = []
+    for forks in (16, 5):
+        wall, virtual = playbook_run(workdir, 16, speed, forks, f"-f{forks}")
+        rows.append((f"16 servers, {forks} forks", virtual, critical, virtual / critical))
+    return rows
 
 
 def wall_time(workdir: pathlib.Path, size: int, speed: float) -> tuple[float, float]:
@@ -120,6 +161,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="1,4,16")
     parser.add_argument("--speed", type=float, default=20000.0, help="virtual seconds per real second")
+    parser.add_argument("--ratio-speed", type=float, default=150.0,
+                        help="twin speed for deploy time / critical path (slow: the installers' time dominates)")
     options = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="sfb-bench-deploy-") as tmp:
         workdir = pathlib.Path(tmp)
@@ -133,6 +176,11 @@ def main() -> None:
         for size in (int(s) for s in options.sizes.split(",")):
             first, second = wall_time(workdir, size, options.speed)
             print(f"{size:7d} {first:20.1f} {second:15.1f}")
+        print()
+        print(f"Deploy time / critical path (twin speed {options.ratio_speed:g}; critical path: one pool of four alone)")
+        print(f"{'run':24} {'virtual s':>10} {'critical s':>10} {'ratio':>6}")
+        for label, virtual, critical, ratio in critical_path_ratio(workdir, options.ratio_speed):
+            print(f"{label:24} {virtual:10.0f} {critical:10.0f} {ratio:6.2f}")
 
 
 if __name__ == "__main__":
