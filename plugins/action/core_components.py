@@ -34,12 +34,14 @@ def unattended_steps(media: str, install_path: str, install_dir_argument: str, c
         msi_arguments.append(install_dir_argument.format(path=install_path))
     return {
         "vcredist": Executable(ntpath.join(media, dep.VCREDIST), dep.VCREDIST_ARGUMENTS,
-                               success_codes=dep.VCREDIST_SUCCESS_CODES, restart_codes=(dep.RESTART_EXIT_CODE,)),
+                               success_codes=dep.VCREDIST_SUCCESS_CODES, restart_codes=(dep.RESTART_EXIT_CODE,),
+                               timeout=dep.INSTALL_TIMEOUTS["vcredist"]),
         "ocscore": Executable(dep.MSIEXEC, msi_arguments, success_codes=dep.MSI_SUCCESS_CODES,
-                              restart_codes=dep.MSI_RESTART_CODES),
+                              restart_codes=dep.MSI_RESTART_CODES, timeout=dep.INSTALL_TIMEOUTS["ocscore"]),
         "bootstrap": Executable(dep.bootstrapper_path(install_path),
                                 (dep.BOOTSTRAP_LOCAL_MGMT, dep.SOURCE_DIRECTORY_ARGUMENT.format(media=media)),
-                                success_codes=(0,), restart_codes=(dep.RESTART_EXIT_CODE,)),
+                                success_codes=(0,), restart_codes=(dep.RESTART_EXIT_CODE,),
+                                timeout=dep.INSTALL_TIMEOUTS["bootstrap"]),
     }
 
 

@@ -70,7 +70,7 @@ SOURCE_DIRECTORY_ARGUMENT = "/SourceDirectory:{media}"
 # The SQL Server Express instance of the local management store (RTCLocal): its service is the marker
 # that /BootstrapLocalMgmt completed.
 RTCLOCAL_SERVICE = "MSSQL$RTCLOCAL"
-# Seconds each unattended step may take (the Host's async job polls it); a stuck installer fails the
+# Seconds each unattended step may take (the time limit of the async job that runs it); a stuck installer fails the
 # step after this long instead of the four hours of a whole plan.
 INSTALL_TIMEOUTS = {"vcredist": 900, "ocscore": 1800, "bootstrap": 3600}
 VCREDIST_MARKER = "microsoft visual c++"

@@ -203,6 +203,9 @@ class Executable:
     restart_codes: tuple[int, ...] = ()
     read_only: bool = False
     output_encoding: str | None = None
+    # Seconds the executable may run before the Host gives up on it (None: the Host's own limit for a
+    # long plan). Kept on the controller: the async job that runs the plan gets it as its time limit.
+    timeout: int | None = None
 
     long_reason = "an executable (setup, Bootstrapper, DISM, w32tm ...) runs as long as it needs"
 

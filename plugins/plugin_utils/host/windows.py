@@ -26,7 +26,7 @@ from ansible_collections.sfb.server.plugins.plugin_utils.errors import HostUnrea
 from ansible_collections.sfb.server.plugins.plugin_utils.host.base import (
     Host, UpdateDownload, UpdateRun, parse_runner_result,
 )
-from ansible_collections.sfb.server.plugins.plugin_utils.host.plan import Plan, PlanResult
+from ansible_collections.sfb.server.plugins.plugin_utils.host.plan import Executable, Plan, PlanResult
 from ansible_collections.sfb.server.plugins.plugin_utils.host.redact import redact
 
 display = Display()
@@ -55,7 +55,8 @@ class WindowsHost(Host):
         reason = plan.long_reason()
         if reason:
             display.vvv(f"{self.name}: running the plan as an async job ({reason})", host=self.name)
-            answer = self._run_detached(arguments)
+            limits = [s.timeout for s in plan.steps if isinstance(s, Executable) and s.timeout]
+            answer = self._run_detached(arguments, max(limits) if limits else LONG_PLAN_TIMEOUT)
         else:
             answer = self._execute(RUNNER, arguments)
         # The server may echo a secret (a CA's refusal quoting the password): nothing past here sees it.
@@ -76,7 +77,7 @@ class WindowsHost(Host):
                 "of this collection reads the server's state first, so running the task again is safe.",
             ) from None
 
-    def _run_detached(self, arguments: dict) -> dict:
+    def _run_detached(self, arguments: dict, limit: int = LONG_PLAN_TIMEOUT) -> dict:
         """Run a long plan (Plan.long_reason) as an Ansible async job.
 
         Such steps can outlast a WinRM operation or the connection itself. The async job keeps
@@ -86,7 +87,7 @@ class WindowsHost(Host):
         """
         task = self._action._task
         saved = task.async_val
-        task.async_val = LONG_PLAN_TIMEOUT
+        task.async_val = limit
         try:
             job = self._execute(RUNNER, arguments, wrap_async=True)
         finally:
@@ -95,7 +96,7 @@ class WindowsHost(Host):
             return job
         async_dir = self._action.get_shell_option("async_dir", default="~/.ansible_async")
         status_args = {"jid": job["ansible_job_id"], "mode": "status", "_async_dir": async_dir}
-        deadline = time.time() + LONG_PLAN_TIMEOUT
+        deadline = time.time() + limit
         failed_polls = 0
         while True:
             try:
@@ -116,7 +117,7 @@ class WindowsHost(Host):
             if time.time() > deadline:
                 raise HostUnreachable(
                     f"{self.name}: a long-running plan (job {job['ansible_job_id']}) did not finish within "
-                    f"{LONG_PLAN_TIMEOUT} seconds.",
+                    f"{limit} seconds.",
                     hint="Look at the server: the job may still be running. Run the task again when it ends.",
                 )
             display.vvv(f"{self.name}: waiting for job {job['ansible_job_id']}", host=self.name)

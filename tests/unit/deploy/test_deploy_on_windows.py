@@ -53,6 +53,7 @@ class Runner:
     def __init__(self, handlers: dict):
         self.handlers = handlers
         self.plans: list[dict] = []
+        self.async_limits: list[int] = []
 
     def __call__(self, module_args: dict) -> dict:
         self.plans.append(copy.deepcopy(module_args))
@@ -92,8 +93,12 @@ def windows_action(cls, runner: Runner, args=None, check_mode=False, actions=Non
     action = cls(FakeTask(args, check_mode=check_mode), with_become(FakeConnection("ansible.builtin.psrp"), become),
                  None, None, None, None)
     action._shared_loader_obj = FakeSharedLoader(FakeActionLoader(actions))
-    action._execute_module = lambda module_name=None, module_args=None, task_vars=None, wrap_async=False, **kw: \
-        runner(module_args)
+    def execute_module(module_name=None, module_args=None, task_vars=None, wrap_async=False, **kw):
+        if wrap_async:
+            runner.async_limits.append(action._task.async_val)
+        return runner(module_args)
+
+    action._execute_module = execute_module
     return action
 
 
@@ -157,6 +162,8 @@ def test_core_components_from_2015_media_unattended_with_a_restart():
         {"type": "executable", "path": r"C:\Program Files\Skype for Business Server 2015\Deployment\Bootstrapper.exe",
          "arguments": ["/BootstrapLocalMgmt", r"/SourceDirectory:D:\Setup\amd64"], "success_codes": [0, 3010]}]
     assert not any(s.get("path", "").lower().endswith("setup.exe") for p in runner.plans for s in p["steps"])
+    # Each installer's own time limit becomes its async job's (900, 1800, 3600 seconds).
+    assert runner.async_limits == [900, 1800, 3600]
     assert result["product"] == "2015" and result["install_path"] == r"C:\Program Files\Skype for Business Server 2015"
     assert result["rebooted"] is True and result["restarts"] == 1 and result["version"] == "6.0.9319.272"
     # read, three installers (async jobs answered at once), the restart after ocscore's 3010, verify
