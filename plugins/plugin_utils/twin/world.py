@@ -232,6 +232,8 @@ class WorldStore:
     def read(self) -> World:
         """A snapshot of the world, without advancing the simulation (the caller's own copy)."""
         db = self._connection().db
+        if db.in_transaction:  # read from inside this thread's own transaction: what it sees so far
+            return self._load(db)[0]
         db.execute("BEGIN")
         try:
             world, _unused = self._load(db)
