@@ -588,8 +588,8 @@ def sip_address(value: Any, option: str) -> str:
     return value
 
 
-def format_template(*fields: str) -> Check:
-    """A str.format template that uses only the named fields ('/InstallDir:"{install_path}"')."""
+def format_template(*fields: str, required: tuple[str, ...] = ()) -> Check:
+    """A str.format template that uses only the named fields ('INSTALLDIR={path}'), and each `required` one."""
     allowed = ", ".join("{" + f + "}" for f in fields)
 
     def check(value, option):
@@ -602,6 +602,9 @@ def format_template(*fields: str) -> Check:
         if unknown:
             raise InputError(option, value, f"a template whose only placeholders are {allowed} "
                                             f"(unknown: {', '.join('{' + u + '}' for u in unknown)})")
+        missing = [name for name in required if name not in used]
+        if missing:
+            raise InputError(option, value, f"a template that contains {', '.join('{' + m + '}' for m in missing)}")
         return value
 
     check.expects = f"a template whose only placeholders are {allowed}"
