@@ -61,10 +61,10 @@ compose:
   ansible_connection: "'psrp'"
 # ansible-inventory -i inventory/topology.sfb_topology.yml --graph
 
-# tests/twin/topology.sfb_topology.yml: the rehearsal estate of `make demo`
-plugin: sfb.server.topology
-twin_description: estate.yml
-twin_world: ../../.twin/estate.db
+# awx/inventory/twin.sfb_topology.yml, the rehearsal estate of `make demo`, reads instead:
+#   plugin: sfb.server.topology
+#   twin_description: ../../tests/twin/estate.yml
+#   twin_world: ../../.twin/estate.db
 """
 
 import os
