@@ -78,7 +78,8 @@ step "ansible-builder create (execution-environment.yml)"
 # version (execution-environment.yml's additional_build_files).
 mkdir -p "$OUT/ee-build"
 cp "$tarball" "$OUT/ee-build/sfb-server.tar.gz"
-if "$PLATFORM/ansible-builder" create -f execution-environment.yml --context "$OUT/ee-context" >"$OUT/ee-create.log" 2>&1 &&
+if "$PLATFORM/ansible-builder" create -f execution-environment.yml --context "$OUT/ee-context" \
+    --output-filename Containerfile >"$OUT/ee-create.log" 2>&1 &&
     [ -f "$OUT/ee-context/Containerfile" ]; then
     echo "package: ansible-builder create: ${OUT#"$ROOT"/}/ee-context/Containerfile ($(wc -l <"$OUT/ee-context/Containerfile") lines)"
 else
