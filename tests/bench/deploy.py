@@ -161,7 +161,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="1,4,16")
     parser.add_argument("--speed", type=float, default=20000.0, help="virtual seconds per real second")
-    parser.add_argument("--ratio-speed", type=float, default=150.0,
+    parser.add_argument("--ratio-speed", type=float, default=40.0,
                         help="twin speed for deploy time / critical path (slow: the installers' time dominates)")
     options = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="sfb-bench-deploy-") as tmp:
