@@ -38,17 +38,17 @@ def execute(store: WorldStore, server: str, steps: list[dict], modules: list[str
     secrets = secrets or {}
     answers: list[dict] = []
     index = 0
-    checked = False
     while True:
         waiting = unreachable = None
         with store.transaction(simulation.advance, reuse=True) as world:
-            if not checked:
-                missing = _missing_module(world, server, modules)
-                if missing is not None:
-                    return missing
-                checked = True
+            if index == 0:
+                _reachable(world, server)
             while index < len(steps):
                 try:
+                    missing = _missing_step_module(world, server, index, steps[index])
+                    if missing is not None:
+                        answers.append(missing)
+                        return {"failed": False, "changed": False, "steps": answers}
                     answer, waiting = _start_step(world, server, index, steps[index], secrets, become)
                 except HostUnreachable as exc:
                     unreachable = exc  # raised before the step changed anything: commit the others
@@ -70,20 +70,28 @@ def execute(store: WorldStore, server: str, steps: list[dict], modules: list[str
             return {"failed": False, "changed": False, "steps": answers}
 
 
-def _missing_module(world: World, server: str, modules: list[str]) -> dict | None:
+def _missing_step_module(world: World, server: str, index: int, step: dict) -> dict | None:
+    """The answer of a step whose module cannot be loaded, as plan_runner.ps1 gives it.
+
+    The runner imports a step's module the first time a step needs it (Import-StepModule): a module
+    that will not load fails that step with error id "ModuleMissing:<module>", and the steps before
+    it have run, so a prerequisites read still reports its other findings. The message is the
+    runner's, around what Import-Module says when no module file is found. The plan's `modules`
+    list is not loaded up front any more: a plan without steps loads nothing and cannot fail.
+    """
+    module = step.get("module")
+    if not module:
+        return None
     host = _reachable(world, server)
-    for module in modules:
-        available = registry.MODULES.get(module)
-        if available is None or not available(world, host):
-            world.record(host["fqdn"], "module_missing", module=module)
-            return {
-                "failed": True,
-                "missing_module": module,
-                "msg": f"The specified module '{module}' was not loaded because no valid module "
-                       "file was found in any module directory.",
-                "steps": [],
-            }
-    return None
+    available = registry.MODULES.get(module)
+    if available is not None and available(world, host):
+        return None
+    world.record(host["fqdn"], "module_missing", module=module)
+    return {"index": index, "output": [], "exit_code": None, "stdout": "", "stderr": "",
+            "error": {"message": f"The PowerShell module '{module}' could not be loaded: The specified module "
+                                 f"'{module}' was not loaded because no valid module file was found in any "
+                                 "module directory.",
+                      "category": "ResourceUnavailable", "error_id": f"ModuleMissing:{module}"}}
 
 
 def _reachable(world: World, server: str) -> dict:
@@ -92,7 +100,8 @@ def _reachable(world: World, server: str) -> dict:
         state = "unreachable (fault injected)" if host["faults"].get("unreachable") else host["power"]
         raise HostUnreachable(
             f"Failed to connect to the host via the twin: {host['fqdn']} is {state}.",
-            hint="Wait for the server to come back, or clear the fault with `sfb-twin fault --clear`.",
+            hint="Wait for the server to come back; an injected fault is cleared by naming it without a value: "
+                 f"`sfb-twin fault {host['fqdn']} unreachable`.",
         )
     return host
 

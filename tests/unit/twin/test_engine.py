@@ -54,26 +54,35 @@ def test_a_step_the_real_binder_refuses_is_refused_and_changes_nothing(make_worl
     assert refused["detail"] == {"command": step["name"], "error": error["message"]}
 
 
-def test_a_plan_needing_skype_on_a_bare_server_reports_the_missing_module(make_world, fake_time):
+def test_a_step_needing_skype_on_a_bare_server_fails_with_the_missing_module(make_world, fake_time):
+    # As plan_runner.ps1 does (Import-StepModule): the module is imported when a step needs it, so the
+    # step fails with "ModuleMissing:<module>" and the steps before it have run.
     store = make_world(describe(pool("p.contoso.com", ["a.contoso.com", {"fqdn": "b.contoso.com", "state": "bare"}])))
-    answer = engine.execute(store, "b.contoso.com", [_cmdlet("Get-CsWindowsService")], ["SkypeForBusiness"])
-    assert answer["failed"] is True
-    assert answer["missing_module"] == "SkypeForBusiness"
-    assert answer["msg"] == ("The specified module 'SkypeForBusiness' was not loaded because no valid module file "
-                             "was found in any module directory.")
-    assert answer["steps"] == []
+    path_check = {"type": "cmdlet", "module": "Microsoft.PowerShell.Management", "name": "Test-Path",
+                  "parameters": {"Path": "C:\\"}, "select": ["Value"]}
+    answer = engine.execute(store, "b.contoso.com", [path_check, _cmdlet("Get-CsWindowsService")], ["SkypeForBusiness"])
+    assert answer["failed"] is False
+    first, second = answer["steps"]
+    assert first["error"] is None
+    assert second["error"]["error_id"] == "ModuleMissing:SkypeForBusiness"
+    assert "'SkypeForBusiness' was not loaded because no valid module file was found" in second["error"]["message"]
     assert kinds(store, "module_missing")[0]["detail"] == {"module": "SkypeForBusiness"}
     # Through the Host seam it becomes the error modules turn into a task failure with a hint.
     with pytest.raises(PowerShellModuleMissing) as info:
         TwinHost(store, "b.contoso.com").read(CmdletCall("Get-CsWindowsService", {}, select=("Name",)))
     assert "core components" in info.value.hint
     # The deployed server of the same pool has the module.
-    assert engine.execute(store, "a.contoso.com", [], ["SkypeForBusiness"])["failed"] is False
+    assert engine.execute(store, "a.contoso.com", [_cmdlet("Get-CsWindowsService")], ["SkypeForBusiness"])[
+        "steps"][0]["error"] is None
 
 
-def test_a_module_the_twin_does_not_know_is_missing(make_world, fake_time):
+def test_a_module_the_twin_does_not_know_is_missing_for_its_step_only(make_world, fake_time):
     store = make_world(three_front_ends())
-    assert engine.execute(store, FE1, [], ["NoSuchModule"])["missing_module"] == "NoSuchModule"
+    step = dict(_cmdlet("Get-CsWindowsService"), module="NoSuchModule")
+    (answer,) = engine.execute(store, FE1, [step], ["NoSuchModule"])["steps"]
+    assert answer["error"]["error_id"] == "ModuleMissing:NoSuchModule"
+    # A plan without steps loads nothing, as on a real server.
+    assert engine.execute(store, FE1, [], ["NoSuchModule"]) == {"failed": False, "changed": False, "steps": []}
 
 
 def test_an_unreachable_server_raises_host_unreachable(make_world, fake_time):
