@@ -11,12 +11,12 @@ description:
   - V(local) updates the Standard Edition server's own databases (C(-LocalDatabases)).
   - V(configured) updates an Enterprise pool's Back End databases on O(sql_server_fqdn)
     (C(-ConfiguredDatabases)), with C(-ExcludeCollocatedStores) when O(exclude_collocated_stores).
-  - Reads C(Test-CsDatabase) first. Mirrored databases (C(MirrorSqlServerFqdn) set) are refused:
-    C(-Update) "cannot be used against mirrored databases". When no database is behind
+  - Reads C(Test-CsDatabase) first. Mirrored databases (C(MirrorSqlServerFqdn) set) are refused, since
+    C(-Update) cannot be used against mirrored databases. When no database is behind
     (C(InstalledVersion) equal to C(ExpectedVersion)) nothing runs and the task reports no change.
-  - With V(local) it runs the last steps of the Standard Edition procedure before the update:
+  - With V(local) it runs the last steps of the Standard Edition procedure before the update,
     C(Stop-CsWindowsService) again (assemblies in the GAC), then the World Wide Web service started again.
-  - Verifies with C(Test-CsDatabase) afterwards: every database must succeed at its expected version.
+  - Verifies with C(Test-CsDatabase) afterwards, every database must succeed at its expected version.
 version_added: 0.1.0
 attributes:
   check_mode:

@@ -12,10 +12,10 @@ description:
   - V(active) runs C(Invoke-CsComputerFailBack), which marks the server available again and starts
     its services.
   - Microsoft's procedure, OfficeDocs-SkypeForBusiness
-    C(Skype/SfbServer/manage/topology/patch-or-update-front-end-servers.md), uses the failover alone:
+    C(Skype/SfbServer/manage/topology/patch-or-update-front-end-servers.md), uses the failover alone,
     no graceful stop before it.
   - The maintenance marker on the server (see M(sfb.server.drain)) gets C(failing_over) before the
-    cmdlet and C(failed_over) after it, in the same plan: a failover that fails or is interrupted is
+    cmdlet and C(failed_over) after it, in the same plan, so a failover that fails or is interrupted is
     never taken as done, and the next run fails the server over again before it is patched.
   - Refused for a server outside an Enterprise Front End pool (Standard Edition, Director, Edge ...).
 version_added: 0.1.0

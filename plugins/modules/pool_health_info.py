@@ -6,18 +6,64 @@ DOCUMENTATION = r"""
 module: pool_health_info
 short_description: Tell whether a Skype for Business server may leave service without hurting its pool
 description:
-  - For a Front End of an Enterprise pool that runs Windows Fabric (three or more Front Ends), reads
-    C(Get-CsPoolFabricState -PoolFqdn) (missing replicas), the pool's upgrade readiness
-    (C(Get-CsPoolUpgradeReadinessState) on Skype for Business Server 2015, C(Get-CsUpgradeDomainInfo) on
-    2019 and later; a C(Busy) answer is read again after O(busy_wait) seconds, at most O(busy_retries)
-    times, as Microsoft's upgrade procedure says), which Front Ends run (C(Get-CsWindowsService
-    -ComputerName)), and applies the documented quorum table to the pool without this server.
-  - Also reads the server's replication state and its maintenance marker (see M(sfb.server.drain)).
+  - V(gate) (the default) and V(preflight) read the server (product, topology, services, maintenance marker,
+    optionally C(Get-CsServerPatchVersion) and C(Test-Path) of a cumulative update) in one round trip, then,
+    for a Front End of an Enterprise pool of any size (two included), its pool in one more round trip,
+    C(Get-CsPoolFabricState -PoolFqdn) (missing replicas), the upgrade readiness
+    (C(Get-CsPoolUpgradeReadinessState) on 2015, C(Get-CsUpgradeDomainInfo) on 2019 and later; V(gate) only)
+    and every member's Front-End service (C(Get-CsWindowsService -ComputerName)); a member that does not
+    answer costs one more round trip and counts as down. The documented quorum table is applied to the pool
+    without this server.
+  - A C(Busy) readiness is read again after O(busy_wait) seconds, at most O(busy_retries) times; still
+    C(Busy), or C(InsufficientActiveFrontEnds), and RV(can_take_out) is false. Missing replicas point to
+    C(Reset-CsPoolRegistrarState -PoolFqdn <pool> -ResetType QuorumLossRecovery).
+  - Fails closed, before anything changes, on bad input - an unreachable cumulative update (O(cu_path)), a
+    cumulative update older than the installed version (O(cu_version)), an Enterprise pool of two Front Ends
+    on 2019 - and on output it cannot read (unless O(accept_unreadable_fabric) or
+    O(accept_unreadable_readiness) accepts the risk).
+  - V(verify) polls, after the server is back, its services, its version (O(cu_version)), its replica
+    (C(Get-CsManagementStoreReplicationStatus)) and, for a Front End, the readiness and the fabric against the
+    gate's reading, every O(poll_interval) seconds for at most O(verify_timeout) seconds; then waits O(settle)
+    seconds.
   - Standard Edition servers and other roles have no pool quorum; RV(can_take_out) is then true.
 version_added: 0.1.0
 author:
   - sfb.server contributors (!UNKNOWN)
 options:
+  mode:
+    description: V(gate) before a server leaves service, V(preflight) before a rollout, V(verify) after.
+    type: str
+    choices: [preflight, gate, verify]
+    default: gate
+  cu_version:
+    description: The version a cumulative update brings; reads C(Get-CsServerPatchVersion) and returns RV(cu).
+    type: str
+  cu_path:
+    description: Full path of C(SkypeServerUpdateInstaller.exe); V(preflight) and V(gate) refuse it when the server cannot reach it.
+    type: str
+  accept_unreadable_fabric:
+    description: Go on when C(Get-CsPoolFabricState)'s text says nothing readable of missing replicas (a warning instead).
+    type: bool
+    default: false
+  accept_unreadable_readiness:
+    description: Go on when the readiness object's upgrade domains cannot be read (the pool-level state alone decides).
+    type: bool
+    default: false
+  gate:
+    description: With V(verify), the result of V(gate) for the same server.
+    type: dict
+  verify_timeout:
+    description: With V(verify), seconds to poll before failing.
+    type: int
+    default: 300
+  poll_interval:
+    description: With V(verify), seconds between two polls.
+    type: int
+    default: 30
+  settle:
+    description: With V(verify), seconds to wait once healthy (Microsoft gives 20 minutes between upgrade domains).
+    type: int
+    default: 0
   busy_retries:
     description: Reads of the readiness state while it answers C(Busy) (the documented rule is 3).
     type: int
@@ -27,7 +73,7 @@ options:
     type: int
     default: 600
   readiness:
-    description: Read the upgrade readiness (set V(false) to skip it, for example on a pool being built).
+    description: Read the upgrade readiness in V(gate) (set V(false) to skip it, for example on a pool being built).
     type: bool
     default: true
 extends_documentation_fragment:
@@ -80,8 +126,33 @@ edition:
   description: Standard or Enterprise.
   returned: success
   type: str
-uses_fabric:
-  description: Whether the pool runs Windows Fabric (and has a quorum to keep).
+uses_failover:
+  description: Whether the server follows the Front End procedure (failover; an Enterprise Front End pool of any size).
+  returned: success
+  type: bool
+procedure:
+  description: C(front_end_failover), C(standard_edition) or C(graceful_drain).
+  returned: success
+  type: str
+state:
+  description: The server's maintenance state, to hand to M(sfb.server.failover) and M(sfb.server.cumulative_update) (O(sfb.server.failover#module:known_state)).
+  returned: success
+  type: dict
+down:
+  description: The pool's Front Ends whose Front-End service does not run (or that did not answer).
+  returned: success
+  type: list
+  elements: str
+patch_version:
+  description: The version Get-CsServerPatchVersion reports for the Core Components, with O(cu_version).
+  returned: success
+  type: str
+cu:
+  description: With O(cu_version), C(install) or C(at_target).
+  returned: success
+  type: str
+healthy:
+  description: With V(verify), the server passed every check.
   returned: success
   type: bool
 quorum:
@@ -98,7 +169,7 @@ readiness:
   type: dict
 replication:
   description: Whether the server's replica is up to date (Get-CsManagementStoreReplicationStatus).
-  returned: success
+  returned: with V(verify)
   type: dict
 marker:
   description: The maintenance marker on the server, null when no maintenance is in progress.
