@@ -69,8 +69,8 @@ class ActionModule(SfbAction):
                 hint="Remove the mirror first with Uninstall-CsMirrorDatabase, run the update, then set the mirror up "
                 "again (Install-CsMirrorDatabase); or leave the database step out (rolling_patch_back_end_sql: '').",
                 databases=before)
-        if not state.behind:
-            return {"changed": False, "databases": before, "behind": []}
+        if not state.behind and not state.unknown:
+            return {"changed": False, "databases": before, "behind": [], "unknown": []}
         steps = []
         if args["databases"] == "local":
             # Steps 9 and 10 of the Standard Edition procedure, then step 11.
@@ -78,7 +78,7 @@ class ActionModule(SfbAction):
         steps += [update_call(args["databases"], args["sql_server_fqdn"], args["exclude_collocated_stores"]), test]
         plan = Plan.of(*steps)
         result = self.converge(host, plan, {"databases": before}, {"behind": []})
-        result["behind"] = state.behind
+        result.update(behind=state.behind, unknown=state.unknown)
         if self.check_mode:
             result["databases"] = before
             return result

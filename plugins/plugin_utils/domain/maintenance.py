@@ -429,7 +429,14 @@ class DatabaseState:
 
     @property
     def behind(self) -> list[str]:
-        return [d["name"] for d in self.databases if d["installed"] != d["expected"]]
+        """Databases whose InstalledVersion is given and differs from ExpectedVersion."""
+        return [d["name"] for d in self.databases if d["installed"] and d["installed"] != d["expected"]]
+
+    @property
+    def unknown(self) -> list[str]:
+        """Databases whose InstalledVersion is blank (Microsoft's own success example shows it blank):
+        whether they are behind cannot be told, so the documented update step runs for them."""
+        return [d["name"] for d in self.databases if not d["installed"]]
 
     @property
     def failed(self) -> list[str]:

@@ -38,10 +38,7 @@ def test_each_sample_is_read_by_its_properties(sample):
     assert state.mirrored == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Microsoft's success example shows Succeed True with InstalledVersion blank; read_databases counts a "
-    "database as behind when InstalledVersion differs from ExpectedVersion, so this sample reads as behind "
-    "(reported to the maintenance area; docs/assumptions.md, Test-CsDatabase)"))
+# Fixed in the maintenance area: a blank InstalledVersion reads as unknown, not as behind.
 def test_the_success_example_is_not_behind():
     sample = next(s for s in samples_of(COMMAND) if s.id == "Test-CsDatabase.1.txt")
     assert maintenance.read_databases(format_list_objects(sample.body)).behind == []
