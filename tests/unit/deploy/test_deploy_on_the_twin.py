@@ -379,3 +379,38 @@ class TestRoleAwareCertificates:
         store = ok(run_twin(CertificateInfo, world, "fe01.contoso.com", {"sip_domains": ["contoso.com"]}))["store"]
         client = [c for c in store if c["friendly_name"] == "Client certificate"]
         assert client and client[0]["thumbprint"] != certificate["thumbprint"]
+
+
+class TestOAuthStaysOnFrontEnds:
+    @pytest.fixture
+    def world(self, tmp_path):
+        from ansible_collections.sfb.server.plugins.plugin_utils.twin.world import WorldStore
+        store = WorldStore(str(tmp_path / "oauth.db"))
+        admin.create(store, {"speed": 200000, "product": "2019", "sites": [{"name": "Redmond", "pools": [
+            {"fqdn": "pool01.contoso.com", "edition": "Enterprise", "roles": ["FrontEnd"], "state": "deployed",
+             "load": {"sessions_per_minute": 0}, "servers": ["fe01.contoso.com", "fe02.contoso.com", "fe03.contoso.com"]},
+            {"fqdn": "dirpool.contoso.com", "edition": "Enterprise", "roles": ["Director"], "state": "deployed",
+             "load": {"sessions_per_minute": 0}, "servers": ["dir01.contoso.com"]},
+        ]}]}, replace=True)
+        return store
+
+    def test_assigned_from_a_front_end_and_copied_to_front_ends_only(self, world):
+        oauth = ok(run_twin(Certificate, world, "fe01.contoso.com",
+                            {"ca": CA, "uses": ["OAuthTokenIssuer"], "sip_domains": ["contoso.com"]}))
+        with world.transaction() as w:
+            holders = {fqdn for fqdn, s in w.servers.items()
+                       if any(c["thumbprint"] == oauth["thumbprint"] for c in s.get("certificates", []))}
+        assert holders == {"fe01.contoso.com", "fe02.contoso.com", "fe03.contoso.com"}
+
+    def test_refused_outside_a_front_end_by_the_module_and_by_the_twin(self, world):
+        from ansible_collections.sfb.server.plugins.plugin_utils.host.plan import CmdletCall, Plan
+        from ansible_collections.sfb.server.plugins.plugin_utils.twin.host import TwinHost
+        refused = run_twin(Certificate, world, "dir01.contoso.com",
+                           {"ca": CA, "uses": ["OAuthTokenIssuer"], "sip_domains": ["contoso.com"]})
+        assert refused["failed"] and "not a Front End Server" in refused["msg"]
+        host = TwinHost(world, "dir01.contoso.com", become=True)
+        thumbprint = host.read(CmdletCall("Get-ChildItem", {"Path": r"Cert:\LocalMachine\My"},
+                                          select=("Thumbprint",))).output(0)[0]["Thumbprint"]
+        answer = host.run(Plan.of(CmdletCall("Set-CsCertificate", {"Identity": "Global", "Type": ["OAuthTokenIssuer"],
+                                                                    "Thumbprint": thumbprint})))
+        assert not answer.ok and answer.results[0].error.error_id == "OAuthTokenIssuerOutsideFrontEnd"
