@@ -15,6 +15,7 @@ from __future__ import annotations
 from ansible_collections.sfb.server.plugins.plugin_utils.state import deployment as deploy_state
 from ansible_collections.sfb.server.plugins.plugin_utils.action import SfbAction
 from ansible_collections.sfb.server.plugins.plugin_utils.domain import deployment as dep
+from ansible_collections.sfb.server.plugins.plugin_utils.domain import maintenance
 from ansible_collections.sfb.server.plugins.plugin_utils.errors import SfbError
 from ansible_collections.sfb.server.plugins.plugin_utils.host.plan import CmdletCall, Executable, Plan
 
@@ -33,8 +34,9 @@ class ActionModule(SfbAction):
         "install_path": {"type": "str"},
         "max_restarts": {"type": "int", "default": 2},
         "reboot_timeout": {"type": "int", "default": 1800},
-        # The cumulative update's installer, when known: only used to say whether it can be applied again.
+        # The cumulative update's installer, when known: applied again after step 2 changed the components.
         "cu_path": {"type": "str", "default": ""},
+        "cu_timeout": {"type": "int", "default": 5400},
     }
 
     def execute(self, host, args, task_vars):
@@ -85,11 +87,23 @@ class ActionModule(SfbAction):
         # added after a cumulative update are at the release's level until the update is applied again.
         carries_cu = dep.carries_cumulative_update(installed)
         result["cu_to_reapply"] = carries_cu
-        if carries_cu and not args["cu_path"]:
+        if carries_cu and args["cu_path"]:
+            # Before step 4 nothing carries traffic, so the update installs without a failover or drain.
+            # The CU KB articles' unattended form: SkypeServerUpdateInstaller.exe /silentmode.
+            update = Plan.of(Executable(args["cu_path"], ("/silentmode",), success_codes=maintenance.CU_SUCCESS_CODES,
+                                        restart_codes=maintenance.CU_RESTART_CODES, timeout=args["cu_timeout"]))
+            ran = host.run(update).raise_for_failure()
+            result["transcript"] += ran.transcript()
+            result["commands"] += update.describe()
+            if ran.results and ran.results[0].needs_restart:
+                host.reboot(f"the cumulative update on {host.name} asked for a restart", args["reboot_timeout"])
+                result["restarts"] += 1
+            result["cu_reapplied"] = True
+        elif carries_cu:
             result["warnings"] = [
                 f"{host.name}: step 2 changed the components of a server that carries a cumulative update "
                 f"({installed.version}); the new components are at the release's level. Apply the cumulative update "
-                "again (deploy_cu_path / deploy_cu_version, or SkypeServerUpdateInstaller.exe /silentmode) before "
+                "again (deploy_cu_path, or SkypeServerUpdateInstaller.exe /silentmode) before "
                 "starting the services."]
         return result
 

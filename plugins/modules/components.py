@@ -34,11 +34,17 @@ options:
     default: 1800
   cu_path:
     description:
-      - The cumulative update's installer when it is known. When step 2 changes the components of a server
-        that carries a cumulative update, the result says C(cu_to_reapply); without O(cu_path) it also warns
-        that the update must be applied again.
+      - The cumulative update's installer (C(SkypeServerUpdateInstaller.exe)) on the server. When step 2
+        changes the components of a server that carries a cumulative update, it is run again with
+        C(/silentmode) (before step 4 nothing carries traffic); without O(cu_path) the module warns that the
+        update must be applied again. The result says C(cu_to_reapply).
     type: str
     default: ""
+  cu_timeout:
+    description:
+      - Seconds the cumulative update's installer may run.
+    type: int
+    default: 5400
 notes:
   - Exit code 3010 and the "Prerequisite not satisfied" line format are assumptions (Bootstrapper's exit codes
     and output are not documented); the services are checked afterwards in any case.

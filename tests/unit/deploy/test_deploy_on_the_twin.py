@@ -414,3 +414,14 @@ class TestOAuthStaysOnFrontEnds:
         answer = host.run(Plan.of(CmdletCall("Set-CsCertificate", {"Identity": "Global", "Type": ["OAuthTokenIssuer"],
                                                                     "Thumbprint": thumbprint})))
         assert not answer.ok and answer.results[0].error.error_id == "OAuthTokenIssuerOutsideFrontEnd"
+
+
+def test_step_2_on_a_server_that_carries_a_cu_warns_without_its_source(make_world):
+    world = make_world()
+    ok(run_twin(CoreComponents, world, "fe01.contoso.com"))
+    ok(run_twin(LocalStore, world, "fe01.contoso.com"))
+    with world.transaction() as w:
+        w.server("fe01.contoso.com")["version"] = "7.0.2046.530"  # a cumulative update is on the server
+    result = ok(run_twin(Components, world, "fe01.contoso.com"))
+    assert result["changed"] and result["cu_to_reapply"] is True
+    assert "cumulative update" in result["warnings"][0] and "deploy_cu_path" in result["warnings"][0]

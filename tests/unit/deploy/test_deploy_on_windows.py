@@ -353,3 +353,24 @@ def test_windows_update_delegates_to_win_updates_and_win_reboot():
     check = windows_action(WindowsUpdate, Runner({}), check_mode=True, actions=actions)
     assert run(check)["changed"] is False
     assert check._shared_loader_obj.action_loader.requests[0]["task"].args["state"] == "searched"
+
+
+def test_components_apply_the_cu_again_when_its_source_is_known():
+    installed = []
+    cu_2019 = {"DisplayName": "Skype for Business Server 2019, Core Components", "DisplayVersion": "7.0.2046.530",
+               "InstallLocation": ""}
+    runner = Runner({
+        "Get-CsComputer": lambda s: [COMPUTER], "Get-CsPool": lambda s: [pool()],
+        "Get-CsWindowsService": lambda s: [service(n, "Stopped") for n in FRONT_END_SERVICES] if installed else [],
+        "Test-Path": lambda s: [False, True, False], "Get-ItemProperty": lambda s: [cu_2019],
+        "bootstrapper.exe": lambda s: installed.append(1) or exit_code(0), "Enable-CsComputer": lambda s: [],
+        "Install-CsDatabase": lambda s: [],
+        "skypeserverupdateinstaller.exe": lambda s: exit_code(0),
+    })
+    cu = r"C:\Updates\SkypeServerUpdateInstaller.exe"
+    result = run(windows_action(Components, runner, {"cu_path": cu}))
+    assert not result.get("failed"), result
+    assert result["cu_to_reapply"] and result["cu_reapplied"] and "warnings" not in result
+    update = next(p["steps"][0] for p in runner.plans if p["steps"][0].get("path") == cu)
+    assert update["path"] == cu and update["arguments"] == ["/silentmode"]
+
