@@ -185,7 +185,7 @@ def test_local_store_exports_imports_enables_and_starts_the_agent():
         "Export-CsConfiguration": lambda s: [], "Import-CsConfiguration": lambda s: [],
         "Enable-CsReplica": lambda s: [], "Start-CsWindowsService": lambda s: [],
     })
-    result = run(windows_action(LocalStore, runner, {"poll_interval": 0}))
+    result = run(windows_action(LocalStore, runner, {"poll_interval": 1}))
     assert not result.get("failed"), result
     assert runner.steps(1) == ["Export-CsConfiguration", "Import-CsConfiguration", "Enable-CsReplica",
                                "Start-CsWindowsService"]
@@ -290,7 +290,7 @@ def test_services_started_skips_an_unready_server_and_verifies_every_member():
         "Get-Service": lambda s: [{"Status": "Running"}], "Get-CsWindowsService": services,
         "Start-CsPool": lambda s: started.append(1) or [],
     })
-    result = run(windows_action(ServicesStarted, runner, {"ready_servers": POOL4[:3], "poll_interval": 0}))
+    result = run(windows_action(ServicesStarted, runner, {"ready_servers": POOL4[:3], "poll_interval": 1}))
     assert not result.get("failed"), result
     start = runner.plans[2]["steps"][0]  # read (placement, firewall, local services), read the members, start
     assert start["parameters"] == {"PoolFqdn": "pool01.contoso.com", "Confirm": False, "SkipServer": ["fe04.contoso.com"]}
@@ -310,7 +310,7 @@ def test_services_started_reports_what_the_start_command_did_not(status):
         "Get-CsWindowsService": lambda s: [service("RTCSRV", status), service("W3SVC")],
         "Start-CsWindowsService": lambda s: [],
     })
-    result = run(windows_action(ServicesStarted, runner, {"timeout": 0, "poll_interval": 0}), inventory_hostname="se01.contoso.com")
+    result = run(windows_action(ServicesStarted, runner, {"timeout": 1, "poll_interval": 1}), inventory_hostname="se01.contoso.com")
     assert runner.steps(0)[-1] == "Get-CsWindowsService"
     assert result["failed"] and result["error"]["not_running"] == {"se01.contoso.com": ["RTCSRV"]}
     assert runner.steps(1) == ["Start-CsWindowsService"]
