@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime
 
+from ansible_collections.sfb.server.plugins.plugin_utils.domain import inputs
 from ansible_collections.sfb.server.plugins.plugin_utils.state import deployment as deploy_state
 from ansible_collections.sfb.server.plugins.plugin_utils.state.deployment import certificate_reads as reads, evaluate
 from ansible_collections.sfb.server.plugins.plugin_utils.action import SfbAction
@@ -81,6 +82,12 @@ def assign_call(thumbprint: str, uses, global_scope: bool) -> CmdletCall:
 
 class ActionModule(SfbAction):
     ARGUMENT_SPEC = ARGUMENT_SPEC
+    INPUT_CHECKS = {
+        "ca": inputs.ca_name, "template": inputs.nonempty, "friendly_name": inputs.nonempty,
+        "sip_domains": inputs.each(inputs.sip_domain), "subject_alternative_names": inputs.each(inputs.certificate_name),
+        "ca_account": inputs.windows_account, "ca_password": inputs.secret, "request_file": inputs.windows_path,
+        "response_file": inputs.windows_path, "renew_before_days": inputs.days,
+    }
     REQUIRED_IF = [["request", "online", ["ca"]]]
     REQUIRED_TOGETHER = [["ca_account", "ca_password"]]
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 
+from ansible_collections.sfb.server.plugins.plugin_utils.domain import inputs
 from ansible_collections.sfb.server.plugins.plugin_utils.state import deployment as deploy_state
 from ansible_collections.sfb.server.plugins.plugin_utils.action import SfbAction
 from ansible_collections.sfb.server.plugins.plugin_utils.domain import deployment as dep
@@ -18,6 +19,8 @@ class ActionModule(SfbAction):
         "subject_alternative_names": {"type": "list", "elements": "str", "default": []},
         "renew_before_days": {"type": "int", "default": 30},
     }
+    INPUT_CHECKS = {"sip_domains": inputs.each(inputs.sip_domain),
+                    "subject_alternative_names": inputs.each(inputs.certificate_name), "renew_before_days": inputs.days}
 
     def execute(self, host, args, task_vars):
         answer = host.read(*reads(False), *reads(True)[2:3])

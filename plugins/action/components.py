@@ -12,6 +12,7 @@ that keep local stores. Which commands the wizard runs is not documented (sfb_fa
 
 from __future__ import annotations
 
+from ansible_collections.sfb.server.plugins.plugin_utils.domain import inputs
 from ansible_collections.sfb.server.plugins.plugin_utils.state import deployment as deploy_state
 from ansible_collections.sfb.server.plugins.plugin_utils.action import SfbAction
 from ansible_collections.sfb.server.plugins.plugin_utils.domain import deployment as dep
@@ -38,6 +39,8 @@ class ActionModule(SfbAction):
         "cu_path": {"type": "str", "default": ""},
         "cu_timeout": {"type": "int", "default": 5400},
     }
+    INPUT_CHECKS = {"install_path": inputs.windows_path, "max_restarts": inputs.non_negative_count,
+                    "reboot_timeout": inputs.positive_duration, "cu_path": inputs.empty_or(inputs.windows_path)}
 
     def execute(self, host, args, task_vars):
         # Step 2 installs the roles' SQL Server Express instances (RTCLocal, LYSS), which use DPAPI.

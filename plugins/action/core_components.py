@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ntpath
 
+from ansible_collections.sfb.server.plugins.plugin_utils.domain import inputs
 from ansible_collections.sfb.server.plugins.plugin_utils.state import deployment as deploy_state
 from ansible_collections.sfb.server.plugins.plugin_utils.action import SfbAction
 from ansible_collections.sfb.server.plugins.plugin_utils.domain import deployment as dep
@@ -62,6 +63,9 @@ class ActionModule(SfbAction):
         "install_dir_argument": {"type": "str", "default": dep.OCSCORE_INSTALL_DIR_PROPERTY},
         "reboot_timeout": {"type": "int", "default": 1800},
     }
+    INPUT_CHECKS = {"setup_path": inputs.windows_path, "install_path": inputs.windows_path,
+                    "install_dir_argument": inputs.format_template("path", required=("path",)),
+                    "reboot_timeout": inputs.positive_duration}
 
     def execute(self, host, args, task_vars):
         self.require_become(host.name, "installing the core components sets up SQL Server Express (RTCLocal)")

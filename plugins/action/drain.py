@@ -5,6 +5,7 @@ keep it from re-admitting traffic after a restart, and return it to service."""
 
 from __future__ import annotations
 
+from ansible_collections.sfb.server.plugins.plugin_utils.domain import inputs
 from ansible_collections.sfb.server.plugins.plugin_utils.state import maintenance as steps
 from ansible_collections.sfb.server.plugins.plugin_utils.state import pool as pool_state
 from ansible_collections.sfb.server.plugins.plugin_utils.action import SfbAction
@@ -54,6 +55,8 @@ class ActionModule(SfbAction):
         "dns_load_balancing": {"type": "bool", "default": True},
         "check_quorum": {"type": "bool", "default": True},
     }
+    INPUT_CHECKS = {"services": inputs.each(inputs.plain_name(" ,;")), "timeout": inputs.duration,
+                    "poll_interval": inputs.positive_duration, "reason": inputs.nonempty}
 
     def execute(self, host, args, task_vars):
         if args["timeout"] < 0 or args["poll_interval"] < 1:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 
 from ansible_collections.sfb.server.plugins.plugin_utils.action import SfbAction
+from ansible_collections.sfb.server.plugins.plugin_utils.domain import inputs
 from ansible_collections.sfb.server.plugins.plugin_utils.domain import maintenance
 from ansible_collections.sfb.server.plugins.plugin_utils.domain.inputs import InputError
 from ansible_collections.sfb.server.plugins.plugin_utils.domain.maintenance import Marker
@@ -46,6 +47,7 @@ class ActionModule(SfbAction):
         "reason": {"type": "str", "default": "maintenance"},
         "known_state": {"type": "dict"},
     }
+    INPUT_CHECKS = {"wait_time": inputs.positive_duration, "draining_timeout": inputs.duration, "reason": inputs.nonempty}
 
     def check_inputs(self, args):
         try:

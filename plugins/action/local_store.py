@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from ansible_collections.sfb.server.plugins.plugin_utils.action import SfbAction
 from ansible_collections.sfb.server.plugins.plugin_utils.domain import deployment as dep
+from ansible_collections.sfb.server.plugins.plugin_utils.domain import inputs
 from ansible_collections.sfb.server.plugins.plugin_utils.errors import InvalidArgument, SfbError, WaitTimedOut
 from ansible_collections.sfb.server.plugins.plugin_utils.host.plan import CmdletCall, Plan
 
@@ -62,6 +63,8 @@ class ActionModule(SfbAction):
         "replication_timeout": {"type": "int", "default": 900},
         "poll_interval": {"type": "int", "default": 30},
     }
+    INPUT_CHECKS = {"configuration_file": inputs.windows_path, "server_fqdn": inputs.fqdn, "replica_fqdn": inputs.fqdn,
+                    "replication_timeout": inputs.duration, "poll_interval": inputs.duration}
 
     def execute(self, host, args, task_vars):
         fqdn = (args["server_fqdn"] or str(task_vars.get("inventory_hostname", ""))).lower()

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from ansible_collections.sfb.server.plugins.plugin_utils.domain import inputs
 from ansible_collections.sfb.server.plugins.plugin_utils.state import deployment as deploy_state, topology as topology_state
 from ansible_collections.sfb.server.plugins.plugin_utils.action import SfbAction
 from ansible_collections.sfb.server.plugins.plugin_utils.domain import deployment as dep
@@ -21,6 +22,9 @@ class ActionModule(SfbAction):
                               "default": ["CriticalUpdates", "SecurityUpdates", "UpdateRollups"]},
         "fail_on_missing": {"type": "bool", "default": True},
     }
+    INPUT_CHECKS = {"run_account": inputs.windows_account, "install_path": inputs.windows_path,
+                    "min_free_gb": inputs.at_least(0, "a number of GB"),
+                    "update_categories": inputs.each(inputs.plain_name(",;"))}
 
     def execute(self, host, args, task_vars):
         account = args["run_account"] or task_vars.get("ansible_user") or task_vars.get("ansible_winrm_user")

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from ansible_collections.sfb.server.plugins.plugin_utils.action import SfbAction
+from ansible_collections.sfb.server.plugins.plugin_utils.domain import inputs
 from ansible_collections.sfb.server.plugins.plugin_utils.errors import HostUnreachable, SfbError
 
 
@@ -13,6 +14,7 @@ class ActionModule(SfbAction):
         "reason": {"type": "str", "default": "sfb.server maintenance"},
         "reboot_timeout": {"type": "int", "default": 1800},
     }
+    INPUT_CHECKS = {"reason": inputs.nonempty, "reboot_timeout": inputs.positive_duration}
 
     def execute(self, host, args, task_vars):
         if args["reboot_timeout"] < 1:

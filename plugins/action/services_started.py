@@ -12,6 +12,7 @@ services start (seed 002 caution), so the module checks MpsSvc first.
 
 from __future__ import annotations
 
+from ansible_collections.sfb.server.plugins.plugin_utils.domain import inputs
 from ansible_collections.sfb.server.plugins.plugin_utils.state import deployment as deploy_state
 from ansible_collections.sfb.server.plugins.plugin_utils.action import SfbAction
 from ansible_collections.sfb.server.plugins.plugin_utils.domain import deployment as dep
@@ -42,6 +43,9 @@ class ActionModule(SfbAction):
         "timeout": {"type": "int", "default": 900},
         "poll_interval": {"type": "int", "default": 15},
     }
+    # Ready servers are named as the topology names them: a short name would match no server.
+    INPUT_CHECKS = {"ready_servers": inputs.each(inputs.fqdn), "timeout": inputs.duration,
+                    "poll_interval": inputs.duration}
 
     def execute(self, host, args, task_vars):
         computer, pools = deploy_state.placement_reads()

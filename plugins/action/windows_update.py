@@ -13,6 +13,7 @@ it leaves only the installation itself inside each server's time out of service.
 from __future__ import annotations
 
 from ansible_collections.sfb.server.plugins.plugin_utils.action import SfbAction
+from ansible_collections.sfb.server.plugins.plugin_utils.domain import inputs
 from ansible_collections.sfb.server.plugins.plugin_utils.errors import SfbError
 
 DEFAULT_CATEGORIES = ["CriticalUpdates", "SecurityUpdates", "UpdateRollups"]
@@ -27,6 +28,8 @@ class ActionModule(SfbAction):
         "reboot_timeout": {"type": "int", "default": 1800},
         "state": {"type": "str", "default": "installed", "choices": ["installed", "downloaded"]},
     }
+    INPUT_CHECKS = {"categories": inputs.each(inputs.plain_name(",;")), "reject": inputs.each(inputs.kb),
+                    "timeout": inputs.positive_duration, "reboot_timeout": inputs.positive_duration}
 
     def execute(self, host, args, task_vars):
         if self.check_mode:

@@ -35,7 +35,7 @@ Check = Callable[[Any, str], Any]
 # The longest value an error repeats; the rest is cut so a pasted file does not flood the log.
 _SHOWN = 80
 _LABEL = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
-_KB = re.compile(r"^(?:KB)?([0-9]{4,8})$", re.IGNORECASE)
+_KB = re.compile(r"^(?:KB)?([0-9]{1,9})$", re.IGNORECASE)
 _VERSION = re.compile(r"^[0-9]+(?:\.[0-9]+){1,3}$")
 _DN_KEYWORD = re.compile(r"^(?:[A-Za-z][A-Za-z0-9-]*|[0-9]+(?:\.[0-9]+)+)$")
 _WINDOWS_ABSOLUTE = re.compile(r"^(?:[A-Za-z]:\\|\\\\[^\\/:*?\"<>|]+\\[^\\/:*?\"<>|]+)")

@@ -46,7 +46,7 @@ BAD = [
     (inputs.port_range, "60000-50000", "range"), (inputs.port_range, "1-70000", "range"), (inputs.port_range, "a-b", "range"),
     (inputs.distinguished_name, "not a DN", "distinguished name"), (inputs.distinguished_name, "OU=,DC=x", "distinguished"),
     (inputs.distinguished_name, "OU=Users,", "distinguished"), (inputs.distinguished_name, "CN=x\\", "distinguished"),
-    (inputs.kb, "KB12", "KB number"), (inputs.kb, "Q123456", "KB number"),
+    (inputs.kb, "KB", "KB number"), (inputs.kb, "Q123456", "KB number"),
     (inputs.duration, -1, "0 or more"), (inputs.duration, True, "number"), (inputs.duration, "10", "number"),
     (inputs.positive_duration, 0, "greater than 0"), (inputs.days, -1, "0 or more"),
     (inputs.count, 0, "1 or more"), (inputs.count, 1.5, "whole number"), (inputs.non_negative_count, -1, "0 or more"),
