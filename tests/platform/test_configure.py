@@ -33,14 +33,14 @@ def _created(calls, module):
 
 
 def test_the_project_is_this_repository(configured):
-    _, calls = configured
+    calls = configured[1]
     (project,) = _created(calls, "project")
     assert project["scm_type"] == "git" and project["scm_update_on_launch"] is True
     assert (REPO / "collections" / "requirements.yml").is_file()  # what the project update installs
 
 
 def test_credential_types_inject_what_the_playbooks_read(configured, argument_specs):
-    _, calls = configured
+    calls = configured[1]
     types = {t["name"]: t for t in _created(calls, "credential_type")}
     assert set(types) == {"sfb.server CA account", "sfb.server CCE tenant"}
     ca = types["sfb.server CA account"]["injectors"]["extra_vars"]
@@ -58,7 +58,7 @@ def test_credential_types_inject_what_the_playbooks_read(configured, argument_sp
 
 
 def test_the_inventory_is_sourced_from_the_topology(configured):
-    _, calls = configured
+    calls = configured[1]
     (source,) = _created(calls, "inventory_source")
     assert source["source"] == "scm"
     config = REPO / source["source_path"]
@@ -68,7 +68,7 @@ def test_the_inventory_is_sourced_from_the_topology(configured):
 
 
 def test_one_job_template_per_playbook_each_with_a_valid_survey(configured):
-    _, calls = configured
+    calls = configured[1]
     templates = {t["playbook"]: t for t in _created(calls, "job_template")}
     playbooks = {str(p.relative_to(REPO)) for p in (REPO / "playbooks").glob("*.yml")}
     assert set(templates) == playbooks
@@ -81,7 +81,7 @@ def test_one_job_template_per_playbook_each_with_a_valid_survey(configured):
 
 
 def test_the_maintenance_window_is_report_patch_report(configured):
-    _, calls = configured
+    calls = configured[1]
     (workflow,) = _created(calls, "workflow_job_template")
     nodes = {n["identifier"]: n for n in workflow["workflow_nodes"]}
     names = {t["name"] for t in _created(calls, "job_template")}
@@ -97,7 +97,7 @@ def test_the_maintenance_window_is_report_patch_report(configured):
 
 
 def test_the_run_left_awx_runner_artifacts(configured):
-    result, _ = configured
+    result = configured[0]
     artifacts = pathlib.Path(result.config.artifact_dir)
     assert (artifacts / "rc").read_text() == "0" and (artifacts / "status").read_text() == "successful"
     assert any(e["event"] == "playbook_on_stats" for e in result.events)

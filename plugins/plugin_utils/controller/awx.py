@@ -263,9 +263,10 @@ def answer_errors(q: dict, answers: dict) -> list[str]:
     value, kind = answers[variable], q["type"]
     if kind in ("text", "textarea", "password") and not isinstance(value, str):
         return [f"{variable}: {value!r} is not a string"]
-    if kind == "integer" and type(value) is not int:
+    # AWX compares the type itself: a boolean is no integer.
+    if kind == "integer" and (not isinstance(value, int) or isinstance(value, bool)):
         return [f"{variable}: {value!r} is not an integer"]
-    if kind == "float" and type(value) not in (int, float):
+    if kind == "float" and (not isinstance(value, (int, float)) or isinstance(value, bool)):
         return [f"{variable}: {value!r} is not a number"]
     if kind == "multiselect":
         if not isinstance(value, list):

@@ -62,7 +62,7 @@ def test_the_patch_survey_carries_types_defaults_choices_and_descriptions():
 def test_a_secret_is_a_password_question():
     question, conversion = awx.question("tenant_password", {"type": "str", "description": "The password."})
     assert question["type"] == "password" and conversion == {}
-    question, _ = awx.question("key", {"type": "str", "no_log": True})
+    question = awx.question("key", {"type": "str", "no_log": True})[0]
     assert question["type"] == "password"
 
 
@@ -71,7 +71,7 @@ def test_question_types_follow_the_option_types():
         "question_name": "N", "question_description": "", "variable": "n", "required": False, "type": "float", "default": 1.0}
     many, conversion = awx.question("kinds", {"type": "list", "elements": "str", "choices": ["a", "b"], "default": ["b"]})
     assert many["type"] == "multiselect" and many["default"] == "b" and conversion == {}
-    required, _ = awx.question("site", {"type": "str", "required": True})
+    required = awx.question("site", {"type": "str", "required": True})[0]
     assert required["required"] is True and "default" not in required
     with pytest.raises(awx.SurveyError):
         awx.question("x", {"type": "bits"})

@@ -82,7 +82,7 @@ def built(tmp_path_factory) -> tuple[pathlib.Path, set[str]]:
 
 
 def test_no_stray_file_ships(built):
-    _, members = built
+    members = built[1]
     shipped = sorted(s for s in STRAYS if s in members)
     assert not shipped, f"these must never be in the tarball: {shipped}"
     assert not [m for m in members if m.endswith((".db", ".pyc")) or "/." in "/" + m], \
@@ -103,7 +103,7 @@ def test_what_a_user_needs_ships(built):
 
 
 def test_the_tarball_describes_the_collection(built):
-    _, members = built
+    members = built[1]
     assert "galaxy.yml" not in members  # ansible-galaxy writes MANIFEST.json from it instead
     galaxy = yaml.safe_load((REPO / "galaxy.yml").read_text(encoding="utf-8"))
     for key in ("repository", "documentation", "homepage", "issues"):
