@@ -98,7 +98,12 @@ class ActionModule(ControllerAction):
 
         errors: list[str] = []
         matched = [h for h in args["matched"] if h]
-        if not matched and not args["allow_no_hosts"]:
+        if not args["hosts"].strip() and not args["allow_no_hosts"]:
+            # An empty pattern (-e rolling_patch_hosts=) is no pattern: Ansible's queries read it as "every host".
+            errors.append("hosts: the host pattern is empty, so it names no server. Give a group or a pattern, "
+                          "or leave the variable out for the job's default")
+            matched = []
+        elif not matched and not args["allow_no_hosts"]:
             errors.append(f"hosts: the pattern {args['hosts']!r} matches no host of the inventory, so the job would do "
                           "nothing and report success. Check -i and the group or pattern variable.")
         # Extra vars apply to every host; with no host matched they are still checked (on localhost).
