@@ -101,3 +101,17 @@ def test_the_run_left_awx_runner_artifacts(configured):
     artifacts = pathlib.Path(result.config.artifact_dir)
     assert (artifacts / "rc").read_text() == "0" and (artifacts / "status").read_text() == "successful"
     assert any(e["event"] == "playbook_on_stats" for e in result.events)
+
+
+def test_the_stand_in_refuses_an_option_awx_awx_does_not_have(tmp_path, awx_stand_in):
+    # Without this, a misspelt option in configure.yml would pass here and fail on a real AWX.
+    (tmp_path / "project").mkdir()
+    (tmp_path / "project" / "play.yml").write_text(
+        "- hosts: localhost\n  gather_facts: false\n  tasks:\n"
+        "    - awx.awx.project: {name: p, scm_url_typo: https://example.com/x.git}\n", encoding="utf-8")
+    result = ansible_runner.run(
+        private_data_dir=str(tmp_path), playbook="play.yml", quiet=True,
+        inventory="localhost ansible_connection=local ansible_python_interpreter=auto_silent",
+        envvars=runner_env(ANSIBLE_COLLECTIONS_PATH=str(awx_stand_in), SFB_AWX_RECORD=str(tmp_path / "r.jsonl")))
+    assert result.status == "failed"
+    assert "awx.awx.project has no option scm_url_typo" in result.stdout.read()
