@@ -108,6 +108,7 @@ class ActionModule(ControllerAction):
                           "nothing and report success. Check -i and the group or pattern variable.")
         # Extra vars apply to every host; with no host matched they are still checked (on localhost).
         hostvars = self._job_vars.get("hostvars") or {}
+        self._overlay = self._play_level(options, hostvars)
         sources = [(host, hostvars[host] if host in hostvars else {}) for host in matched] \
             or [("localhost", self._job_vars)]
         seen: dict[str, list[str]] = {}
@@ -124,12 +125,28 @@ class ActionModule(ControllerAction):
                                                           "problems": errors}}
         return {"changed": False, "hosts": len(matched), "checked": sorted(options)}
 
+    def _play_level(self, options, hostvars) -> dict:
+        """Variables set for the play itself (import_playbook vars, play vars): hostvars do not carry them,
+        but this task's variables do, and they win over a host's inventory value."""
+        try:
+            local = hostvars["localhost"] if "localhost" in hostvars else {}
+        except Exception:  # an unreadable localhost: compare with nothing
+            local = {}
+        overlay = {}
+        for name in options:
+            try:
+                if name in self._job_vars and (name not in local or local[name] != self._job_vars[name]):
+                    overlay[name] = self._job_vars[name]
+            except Exception:  # a value whose template fails is reported per host below
+                continue
+        return overlay
+
     def _host_problems(self, host, variables, options, checks, required) -> list[str]:
         values, problems = {}, []
         for name, option in options.items():
             try:
-                present = name in variables
-                value = variables[name] if present else None
+                present = name in self._overlay or name in variables
+                value = (self._overlay[name] if name in self._overlay else variables[name]) if present else None
             except Exception as exc:  # an inventory value whose template fails: say which one
                 problems.append(f"{name}: its value cannot be templated ({str(exc).splitlines()[0][:200]})")
                 continue
