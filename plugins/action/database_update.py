@@ -77,13 +77,16 @@ class ActionModule(SfbAction):
             steps += [CmdletCall("Stop-CsWindowsService"), CmdletCall("Start-CsWindowsService", {"Name": "W3SVC"})]
         steps += [update_call(args["databases"], args["sql_server_fqdn"], args["exclude_collocated_stores"]), test]
         plan = Plan.of(*steps)
-        result = self.converge(host, plan, {"databases": before}, {"behind": []})
-        result.update(behind=state.behind, unknown=state.unknown)
+        result = {"changed": True, "commands": plan.describe(), "behind": state.behind, "unknown": state.unknown}
+        if self.diff_mode:
+            result["diff"] = {"before": {"databases": before}, "after": {"behind": []}}
         if self.check_mode:
             result["databases"] = before
             return result
-        after = host.read(test)
-        checked = maintenance.read_databases(after.output(0))
+        # The plan ends with Test-CsDatabase: the verification comes back in the same round trip.
+        answer = host.run(plan).raise_for_failure()
+        result["transcript"] = answer.transcript()
+        checked = maintenance.read_databases(list(answer.results[-1].output))
         if checked.failed or checked.behind:
             raise SfbError(
                 f"{host.name}: after Install-CsDatabase -Update, Test-CsDatabase reports "
