@@ -136,6 +136,7 @@ BAD: dict[str, list[tuple[dict, str, str]]] = {
         ({"wait_time": -1}, "wait_time", "a negative duration"),
         ({"draining_timeout": -5}, "draining_timeout", "a negative duration"),
         ({"reason": {"why": "x"}}, "reason", "a dict for the reason"),
+        ({"_host": SE}, "cannot be failed over", "a Standard Edition server (nothing to fail over to)"),
     ],
     "database_update": [
         ({"databases": "all"}, "databases", "not a choice"),
@@ -387,7 +388,8 @@ def module_cases() -> list[Case]:
         for changes, option, why in BAD[module] + [TYPO]:
             args = dict(base)
             args.update(changes)
-            cases.append(Case(module, host, {k: v for k, v in args.items() if v is not None}, option, why))
+            on = args.pop("_host", host)
+            cases.append(Case(module, on, {k: v for k, v in args.items() if v is not None}, option, why))
     return cases
 
 
