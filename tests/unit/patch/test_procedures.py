@@ -218,3 +218,21 @@ def test_verify_polls_until_healthy_then_settles(make_store, clock):
     verified = run_action(pool_health_info, store, FE1, {"mode": "verify", "gate": gate, "settle": 1200})
     assert verified["healthy"] and verified["readiness"]["state"] == "Ready" and verified["settled_seconds"] == 1200
     assert service(store, FE1)["status"] == "Running"
+
+
+def test_a_director_follows_the_graceful_drain_with_its_startup_types_held(make_store, clock):
+    from ansible_collections.sfb.server.plugins.action import drain
+    desc = {"speed": 600, "product": "2019", "sites": [{"name": "Redmond", "pools": [{
+        "fqdn": "dir01.contoso.com", "edition": "Enterprise", "roles": ["Director"],
+        "servers": [{"fqdn": "dir01a.contoso.com"}, {"fqdn": "dir01b.contoso.com"}]}]}]}
+    store = make_store(desc)
+    gate = run_action(pool_health_info, store, "dir01a.contoso.com", {})
+    assert gate["procedure"] == "graceful_drain" and not gate["uses_failover"] and gate["can_take_out"]
+    with pytest.raises(SfbError, match="not a Front End of an Enterprise pool"):
+        run_action(failover, store, "dir01a.contoso.com", {"known_state": gate["state"]})
+    drained = run_action(drain, store, "dir01a.contoso.com", {"poll_interval": 60})
+    assert drained["changed"] and set(drained["startup_types"].values()) == {"Automatic"}
+    held = store.read().servers["dir01a.contoso.com"]["services"]
+    assert {s["startup_type"] for s in held.values()} == {"Manual"}
+    assert run_action(drain, store, "dir01a.contoso.com", {"state": "serving"})["changed"]
+    assert {s["startup_type"] for s in store.read().servers["dir01a.contoso.com"]["services"].values()} == {"Automatic"}
