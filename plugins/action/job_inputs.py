@@ -135,8 +135,13 @@ class ActionModule(ControllerAction):
         overlay = {}
         for name in options:
             try:
-                if name in self._job_vars and (name not in local or local[name] != self._job_vars[name]):
-                    overlay[name] = self._job_vars[name]
+                if name not in self._job_vars:
+                    continue
+                # Task variables come raw: a value that is a template ("{{ ... }}", from -e, play vars or
+                # an AWX job template's extra variables) is checked as it renders, not as its text.
+                value = self._templar.template(self._job_vars[name])
+                if name not in local or local[name] != value:
+                    overlay[name] = value
             except Exception:  # a value whose template fails is reported per host below
                 continue
         return overlay
