@@ -176,11 +176,19 @@ class ActionModule(SfbAction):
                   "marker": marker.to_result() if marker else None}
         after = {"services": {n: "Running" for n in names},
                  "startup_types": {n: restore.get(n, startup.get(n)) for n in names}, "marker": None}
-        result = self.converge(host, plan, before, after)
-        result.update(state="serving", services=names, startup_types=after["startup_types"], marker=None)
         if self.check_mode:
+            result = self.converge(host, plan, before, after)
+            result.update(state="serving", services=names, startup_types=after["startup_types"], marker=None)
             return result
-        stopped = [s.name for s in steps.read_services(host) if s.name in names and s.status != "Running"]
+        # The services are read back at the end of the same plan: one round trip for the change and its check.
+        check = CmdletCall("Get-CsWindowsService", select=("Name", "Status"))
+        answer = host.run(Plan.of(*plan.steps, check)).raise_for_failure()
+        result = {"changed": True, "commands": plan.describe(), "transcript": answer.transcript()}
+        if self.diff_mode:
+            result["diff"] = {"before": before, "after": after}
+        result.update(state="serving", services=names, startup_types=after["startup_types"], marker=None)
+        stopped = [str(o.get("Name")) for o in answer.results[-1].output
+                   if str(o.get("Name")) in names and str(o.get("Status")) != "Running"]
         if stopped:
             raise SfbError(f"{host.name}: {', '.join(stopped)} did not reach Running after the start.",
                            hint="Read the service's event log on the server, fix the cause and run again.")
