@@ -266,8 +266,10 @@ def from_events(events: Iterable[Mapping], pool_of: Mapping[str, str], title: st
         current = lane(server)
         if current.out_of_service is None:
             current.out_of_service = (start, last_time)
+    # Within a pool, servers in the order they left service (a download ahead does not count).
     ordered = sorted(lanes.values(), key=lambda l: (sorted(pools).index(l.pool) if l.pool in pools else len(pools),
-                                                    l.span[0] if l.span else 0, l.server))
+                                                    l.out_of_service[0] if l.out_of_service else
+                                                    (l.span[0] if l.span else 0), l.server))
     for current in ordered:
         current.phases.sort(key=lambda p: (p.start, PHASES.index(p.name)))
     return Timeline(title=title, lanes=ordered, marks=marks, source="the twin world's events (virtual time)")
