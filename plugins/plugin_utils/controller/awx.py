@@ -28,6 +28,7 @@ ANSWER_PREFIX = "survey_"
 RESERVED_PREFIXES = ("awx_", "tower_")
 SECRET_NAME = re.compile(r"(password|passphrase|secret|token|private_key)$")
 # `hosts: "{{ deploy_hosts | default('sfb') }}"`: the play's target, a variable with its default.
+PLAY_HOSTS = re.compile(r"^\s*(?:-\s+)?hosts:(.*)$", re.MULTILINE)
 HOSTS_VARIABLE = re.compile(r"""\b([a-z][a-z0-9_]*_(?:hosts?|host))\s*\|\s*default\(\s*['"]([^'"]*)['"]\s*\)""")
 
 
@@ -38,8 +39,10 @@ class SurveyError(ValueError):
 def hosts_variables(playbook_text: str) -> dict[str, str]:
     """The `*_hosts` variables a playbook's plays target, each with its default, in order of use."""
     found: dict[str, str] = {}
-    for name, default in HOSTS_VARIABLE.findall(playbook_text):
-        found.setdefault(name, default)
+    # Only a play's `hosts:` line: a `*_host` variable used elsewhere (delegate_to, an assert) is no target.
+    for line in PLAY_HOSTS.findall(playbook_text):
+        for name, default in HOSTS_VARIABLE.findall(line):
+            found.setdefault(name, default)
     return found
 
 

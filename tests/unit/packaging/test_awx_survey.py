@@ -78,7 +78,8 @@ def test_question_types_follow_the_option_types():
 
 
 def test_a_playbook_hosts_variables_are_found():
-    text = 'hosts: "{{ deploy_hosts | default(\'sfb\') }}"\nhosts: "{{ signin_directory_host | default(\'dc[0]\') }}"'
+    text = ('- hosts: "{{ deploy_hosts | default(\'sfb\') }}"\n  hosts: "{{ signin_directory_host | default(\'dc[0]\') }}"\n'
+            "  that: cce_patch_tenant_host | default('') | length > 0\n")
     assert awx.hosts_variables(text) == {"deploy_hosts": "sfb", "signin_directory_host": "dc[0]"}
 
 
