@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import re
 from typing import Any, Callable
 
 from ansible_collections.sfb.server.plugins.plugin_utils.errors import SfbError, WorldDescriptionError
@@ -349,12 +350,40 @@ def _number(value: Any, where: str, minimum: float = 0.0) -> float:
     return float(value)
 
 
+# ISO 8601's extended form, read by hand rather than by fromisoformat, whose forms differ between the
+# Pythons the collection supports: 3.10 takes neither Z, nor a fraction other than 3 or 6 digits (.NET's
+# round-trip format "o" writes 7), while 3.11+ takes more than ISO 8601 allows ("05.Z"). One grammar, on
+# every Python: a date, optionally a time (seconds and fraction optional) and an offset (Z, +HH, +HHMM, +HH:MM).
+_ISO_TIMESTAMP = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})"
+    r"(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?"
+    r"(?:(?P<utc>[Zz])|(?P<sign>[+-])(?P<oh>\d{2})(?::?(?P<om>\d{2}))?)?)?"
+)
+
+
+def parse_iso_timestamp(text: str) -> datetime.datetime:
+    """An ISO 8601 date and time; the fraction padded or cut (not rounded) to microseconds, the offset kept
+    (none given: a naive datetime). Raises ValueError when the text is not one."""
+    match = _ISO_TIMESTAMP.fullmatch(str(text).strip())
+    if not match:
+        raise ValueError(f"{text!r} is not an ISO 8601 date and time")
+    year, month, day, hour, minute, second, fraction = match.groups()[:7]
+    tzinfo = None
+    if match["utc"]:
+        tzinfo = datetime.timezone.utc
+    elif match["sign"]:
+        offset = datetime.timedelta(hours=int(match["oh"]), minutes=int(match["om"] or 0))
+        tzinfo = datetime.timezone(-offset if match["sign"] == "-" else offset)  # ValueError from 24 hours
+    return datetime.datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0),
+                             int(((fraction or "") + "000000")[:6]), tzinfo=tzinfo)
+
+
 def _timestamp(value: Any, where: str) -> float:
     if isinstance(value, datetime.datetime):
         moment = value
     else:
         try:
-            moment = datetime.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+            moment = parse_iso_timestamp(str(value))
         except ValueError:
             raise WorldDescriptionError(f"{where}: {value!r} is not an ISO 8601 date and time.") from None
     if moment.tzinfo is None:
