@@ -179,7 +179,7 @@ class WindowsHost(Host):
         if result.get("failed"):
             raise SfbError(f"{self.name}: searching for Windows updates failed: {result.get('msg', '')}".strip(),
                            hint="Check that the Windows Update service can reach its source (WSUS or Microsoft Update).")
-        return [_update(u) for u in (result.get("updates") or {}).values()]
+        return [_update(u) for u in _selected_updates(result)]
 
     def download_updates(self, categories: list[str], reject: list[str], timeout: float) -> UpdateDownload:
         # win_updates state=downloaded (ansible.windows' win_updates documentation: "Search and download
@@ -193,7 +193,7 @@ class WindowsHost(Host):
         self.round_trips += 1
         if result.get("unreachable"):
             raise HostUnreachable(f"{self.name}: {result.get('msg', 'unreachable while downloading updates')}")
-        chosen = [u for u in (result.get("updates") or {}).values() if not u.get("filtered_reasons")]
+        chosen = _selected_updates(result)
         failed = [_update(u) for u in chosen if u.get("failure_hresult_code") or u.get("failure_msg")]
         if result.get("failed") and not failed:
             raise SfbError(f"{self.name}: downloading Windows updates failed: {result.get('msg', '')}".strip(),
@@ -219,6 +219,14 @@ class WindowsHost(Host):
             raise SfbError(f"The action {name} is not installed.",
                            hint="Install the ansible.windows collection (a dependency of sfb.server).")
         return action.run(task_vars=self._task_vars)
+
+
+def _selected_updates(result: dict) -> list[dict]:
+    """The updates win_updates selected: none it filtered out (reject_list, category_names, hidden...).
+    ansible.windows' win_updates documentation returns those in filtered_updates, each with its
+    filtered_reasons, and its action plugin (3.8.0) keeps them out of updates; an entry of updates that
+    still carries filtered_reasons is left out too, so a rejected update never counts as pending."""
+    return [u for u in (result.get("updates") or {}).values() if not u.get("filtered_reasons")]
 
 
 def _update(update: dict) -> dict:

@@ -282,6 +282,25 @@ class TestOperatingSystemVerbs:
         with pytest.raises(HostUnreachable, match="connection reset"):
             host.install_updates([], [], timeout=600)
 
+    def test_search_updates_lists_only_the_updates_win_updates_selected(self):
+        # win_updates' RETURN: filtered_updates holds what reject_list / category_names left out, each with
+        # filtered_reasons; one such entry under updates (the guard) is not pending either.
+        cu = {"id": "a1", "title": "2026-10 Cumulative Update for Windows Server 2019 (KB5031361)",
+              "kb": ["5031361"], "categories": ["Security Updates"], "installed": False, "downloaded": False}
+        rejected = {"id": "c3", "title": "Rejected (KB5000000)", "kb": ["5000000"], "categories": ["Security Updates"],
+                    "installed": False, "downloaded": False, "filtered_reasons": ["reject_list"]}
+        driver = {"id": "d4", "title": "A driver", "kb": ["4000004"], "categories": ["Drivers"],
+                  "installed": False, "downloaded": False, "filtered_reasons": ["category_names"]}
+        answer = {"changed": False, "found_update_count": 1, "updates": {"a1": cu, "c3": rejected},
+                  "filtered_updates": {"c3": rejected, "d4": driver}}
+        host, action = windows(check_mode=True, actions={UPDATES_ACTION: answer})
+        pending = host.search_updates(["Security Updates"], ["KB5000000"])
+        (request,) = action._shared_loader_obj.action_loader.requests
+        assert request["task"].args == {"state": "searched", "reject_list": ["KB5000000"],
+                                        "category_names": ["Security Updates"]}
+        assert pending == [{"kb": "KB5031361", "title": cu["title"], "category": "Security Updates"}]
+        assert host.round_trips == 1
+
 
 class _ScriptedClock(Host):
     """A Host whose clock moves only when it sleeps, to test wait_until without real time."""
