@@ -52,6 +52,31 @@ class FakeTime:
         self.real += store.clock().real_seconds(virtual_seconds)
 
 
+def drive_twin_clock(monkeypatch) -> FakeTime:
+    """Put the twin's world, engine and host on one FakeTime (the clock fixtures of the suites)."""
+    from ansible_collections.sfb.server.plugins.plugin_utils.twin import engine
+    from ansible_collections.sfb.server.plugins.plugin_utils.twin import host as twin_host
+    from ansible_collections.sfb.server.plugins.plugin_utils.twin import world as world_module
+
+    driven = FakeTime()
+    for module in (world_module, engine, twin_host):
+        monkeypatch.setattr(module, "time", driven)
+    return driven
+
+
+def twin_store_factory(tmp_path: pathlib.Path) -> Callable[[dict], Any]:
+    """A function that creates a twin world from a description in `tmp_path` and returns its store."""
+    from ansible_collections.sfb.server.plugins.plugin_utils.twin import admin
+    from ansible_collections.sfb.server.plugins.plugin_utils.twin.world import WorldStore
+
+    def make(desc: dict):
+        store = WorldStore(str(tmp_path / "world.db"))
+        admin.create(store, desc, replace=True)
+        return store
+
+    return make
+
+
 class FakeTask:
     def __init__(self, args: dict | None = None, check_mode: bool = False, diff: bool = False,
                  action: str = "sfb.server.test"):

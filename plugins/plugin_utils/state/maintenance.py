@@ -33,14 +33,18 @@ def read_marker(host: Host) -> MarkerState:
     first = answer.results[0]
     if not first.ok:
         answer.raise_for_failure()
-    exists = bool(first.output and first.output[0] is True)
-    if not exists:
+    return marker_from(first, answer.results[1] if len(answer.results) > 1 else None)
+
+
+def marker_from(exists, text) -> MarkerState:
+    """The marker from the answers of its two reads: Test-Path of the key, then its value (a
+    StepResult, or None when the plan stopped before it)."""
+    if not (exists.output and exists.output[0] is True):
         return MarkerState(None, False)
-    second = answer.results[1] if len(answer.results) > 1 else None
-    if second is None or not second.ok or not second.output:
+    if text is None or not text.ok or not text.output:
         # The key without the value: an empty marker, nothing in progress.
         return MarkerState(None, True)
-    return MarkerState(Marker.from_text(second.output[0].get(MARKER_VALUE)), True)
+    return MarkerState(Marker.from_text(text.output[0].get(MARKER_VALUE)), True)
 
 
 def write_marker(marker: Marker, key_exists: bool) -> list[CmdletCall]:
@@ -125,12 +129,4 @@ def read_drain_state(host: Host) -> DrainState:
     services = [service_model.from_cmdlet(obj) for obj in results["services"].output]
     names = {s.name.lower() for s in services}
     startup = {str(o["Name"]): str(o["StartType"]) for o in results["startup"].output if str(o.get("Name")).lower() in names}
-    exists = bool(results["marker_exists"].output and results["marker_exists"].output[0] is True)
-    text = results.get("marker_text")
-    if not exists:
-        marker = MarkerState(None, False)
-    elif text is None or not text.ok or not text.output:
-        marker = MarkerState(None, True)
-    else:
-        marker = MarkerState(Marker.from_text(text.output[0].get(MARKER_VALUE)), True)
-    return DrainState(services, startup, marker)
+    return DrainState(services, startup, marker_from(results["marker_exists"], results.get("marker_text")))

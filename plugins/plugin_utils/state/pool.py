@@ -27,7 +27,7 @@ from ansible_collections.sfb.server.plugins.plugin_utils.errors import InvalidAr
 from ansible_collections.sfb.server.plugins.plugin_utils.host.base import Host
 from ansible_collections.sfb.server.plugins.plugin_utils.host.plan import CmdletCall, Plan, PlanResult
 from ansible_collections.sfb.server.plugins.plugin_utils.state import topology as topology_state
-from ansible_collections.sfb.server.plugins.plugin_utils.state.maintenance import MarkerState
+from ansible_collections.sfb.server.plugins.plugin_utils.state.maintenance import MarkerState, marker_from
 
 SERVICES = CmdletCall("Get-CsWindowsService", select=("Name", "DisplayName", "Status", "ActivityLevel", "RoleName"))
 PATCH_VERSION = CmdletCall("Get-CsServerPatchVersion", select=("ComponentName", "Version"))
@@ -129,14 +129,7 @@ def read_server(host: Host, patch_version: bool = False, cu_path: str | None = N
     product, version = topology_state.product_from(list(answers["version"].output))
     place = topology_state.placement_from(list(answers["computer"].output), list(answers["pools"].output))
     services = [service_model.from_cmdlet(obj) for obj in answers["services"].output]
-    exists = bool(answers["marker_exists"].output and answers["marker_exists"].output[0] is True)
-    text = answers.get("marker_text")
-    if not exists:
-        marker = MarkerState(None, False)
-    elif text is None or not text.ok or not text.output:
-        marker = MarkerState(None, True)
-    else:
-        marker = MarkerState(Marker.from_text(text.output[0].get(MARKER_VALUE)), True)
+    marker = marker_from(answers["marker_exists"], answers.get("marker_text"))
     patch = maintenance.core_version(list(answers["patch_version"].output)) if patch_version else None
     exists_cu = None
     if cu_path:

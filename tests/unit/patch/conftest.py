@@ -9,11 +9,7 @@ import sys
 
 import pytest
 
-from ansible_collections.sfb.server.plugins.plugin_utils.twin import admin, engine
-from ansible_collections.sfb.server.plugins.plugin_utils.twin import host as twin_host
-from ansible_collections.sfb.server.plugins.plugin_utils.twin import world as world_module
-from ansible_collections.sfb.server.plugins.plugin_utils.twin.world import WorldStore
-from sfb_fakes import FakeTime
+from sfb_fakes import FakeTime, drive_twin_clock, twin_store_factory
 
 _HERE = str(pathlib.Path(__file__).resolve().parent)
 if _HERE not in sys.path:
@@ -23,17 +19,9 @@ if _HERE not in sys.path:
 @pytest.fixture
 def clock(monkeypatch) -> FakeTime:
     """Real time moves only when something sleeps or the test says so."""
-    driven = FakeTime()
-    for module in (world_module, engine, twin_host):
-        monkeypatch.setattr(module, "time", driven)
-    return driven
+    return drive_twin_clock(monkeypatch)
 
 
 @pytest.fixture
 def make_store(tmp_path, clock):
-    def make(desc: dict) -> WorldStore:
-        store = WorldStore(str(tmp_path / "world.db"))
-        admin.create(store, desc, replace=True)
-        return store
-
-    return make
+    return twin_store_factory(tmp_path)
