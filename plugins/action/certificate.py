@@ -19,6 +19,7 @@ from ansible_collections.sfb.server.plugins.plugin_utils.state import deployment
 from ansible_collections.sfb.server.plugins.plugin_utils.state.deployment import certificate_reads as reads, evaluate
 from ansible_collections.sfb.server.plugins.plugin_utils.action import SfbAction
 from ansible_collections.sfb.server.plugins.plugin_utils.domain import deployment as dep
+from ansible_collections.sfb.server.plugins.plugin_utils.domain import topology_document
 from ansible_collections.sfb.server.plugins.plugin_utils.errors import InvalidArgument, SfbError, StepFailed
 from ansible_collections.sfb.server.plugins.plugin_utils.host.plan import CmdletCall, Plan, Secret
 
@@ -45,8 +46,10 @@ ARGUMENT_SPEC = {
 }
 
 
-def request_call(args: dict, uses, server_fqdn: str, output: str | None) -> tuple[CmdletCall, dict]:
-    """Request-CsCertificate -New with the wizard's choices; the CA password as a no_log secret."""
+def request_call(args: dict, uses, server_fqdn: str, output: str | None, names=()) -> tuple[CmdletCall, dict]:
+    """Request-CsCertificate -New with the wizard's choices; the CA password as a no_log secret. Every
+    required name but the computer's ("always use the computer name") goes in -DomainName, so the request
+    asks for what the reuse check demands."""
     # The OAuth certificate's key must be exportable: replication copies it to every Front End.
     exportable = bool(args["private_key_exportable"]) or dep.OAUTH_USE in uses
     parameters = {"New": True, "Type": list(uses), "ComputerFqdn": server_fqdn, "KeySize": args["key_size"],
@@ -65,7 +68,10 @@ def request_call(args: dict, uses, server_fqdn: str, output: str | None) -> tupl
         parameters["Template"] = args["template"]
     if args["friendly_name"]:
         parameters["FriendlyName"] = args["friendly_name"]
-    extra = list(args["subject_alternative_names"]) + [f"sip.{d}" for d in args["sip_domains"]]
+    # The names carry the sip.<domain> names the uses need; the OAuth certificate has none to cover, and
+    # asks for its SIP domains as before.
+    oauth_domains = [f"sip.{d}" for d in args["sip_domains"]] if dep.OAUTH_USE in uses else []
+    extra = [n for n in names if n != server_fqdn.lower()] + list(args["subject_alternative_names"]) + oauth_domains
     if extra:
         parameters["DomainName"] = ",".join(dict.fromkeys(extra))
     if args["all_sip_domains"]:
@@ -103,23 +109,28 @@ class ActionModule(SfbAction):
         if args["request"] == "offline" and not (args["request_file"] or args["response_file"]):
             raise InvalidArgument("An offline request needs request_file (where to write the request) or "
                                   "response_file (the CA's answer to import).")
-        if global_scope and not args["sip_domains"]:
-            raise InvalidArgument("The OAuthTokenIssuer certificate names the SIP domain in its subject: give sip_domains.")
         extra = ()
         if args["request"] == "offline":
             files = [p for p in (args["request_file"], args["response_file"]) if p]
             extra = (CmdletCall("Test-Path", {"Path": files, "PathType": "Leaf"}),)
         answer = host.read(*reads(global_scope, extra))
-        placement = deploy_state.placement_from(answer.output(0), answer.output(1))
+        step = deploy_state.certificate_answer(answer)
+        placement = deploy_state.placement_from(step["computer"], step["pools"])
         groups = self._groups(host, placement, wanted, global_scope)
+        # Fails closed (UnreadableOutput) when the document lacks its SIP domains or simple URLs: a
+        # certificate judged against fewer names than the topology requires would be reused wrongly.
+        topology = topology_document.read_names(step["topology"])
+        web_service = topology_document.web_services_of(step["web_services"], placement.pool)
+        # The OAuth subject names a SIP domain of the topology (sip_domains adds to them).
+        args = {**args, "sip_domains": list(dict.fromkeys(list(topology.sip_domains) + list(args["sip_domains"])))}
         now = datetime.datetime.fromtimestamp(host.now(), tz=datetime.timezone.utc)
-        store, intermediates, roots = answer.output(3), answer.output(4), answer.output(5)
-        assigned = answer.output(2)
+        store, intermediates, roots = step["store"], step["intermediates"], step["roots"]
+        assigned = step["assigned"]
         skype = [str(r.get("Thumbprint")) for r in answer.output(len(answer.results) - 1)] if global_scope else []
         overall = {"changed": False, "server_fqdn": placement.fqdn, "roles": list(placement.roles),
                    "certificates": {}, "groups": [], "commands": []}
         for uses in groups:
-            names = [] if global_scope else self._names(placement, uses, args)
+            names = [] if global_scope else self._names(placement, uses, args, topology, web_service)
             verdicts = evaluate(uses, assigned, store, intermediates, roots, names, now, args["renew_before_days"])
             if global_scope:
                 verdicts = {u: _oauth_verdict(v, store, args["sip_domains"]) for u, v in verdicts.items()}
@@ -134,7 +145,8 @@ class ActionModule(SfbAction):
                 if candidate is not None:
                     result = self._assign(host, candidate, uses, global_scope, base, verdicts)
                 elif args["request"] == "offline":
-                    result = self._offline(host, args, uses, placement.fqdn, global_scope, base, answer.output(6), verdicts)
+                    result = self._offline(host, args, uses, placement.fqdn, global_scope, base,
+                                           answer.output(len(deploy_state.CERTIFICATE_READ_STEPS)), verdicts)
                 else:
                     result = self._online(host, args, uses, placement.fqdn, global_scope, base, names, store, verdicts)
             overall["groups"].append({"uses": list(uses), **{k: v for k, v in result.items() if k != "commands"}})
@@ -170,15 +182,14 @@ class ActionModule(SfbAction):
         return [tuple(u for u in g if u in wanted) for g in groups if any(u in wanted for u in g)]
 
     @staticmethod
-    def _names(placement, uses, args) -> list[str]:
-        """The names a certificate must carry, from the published topology (the computer and its pool)
-        and, for the uses facing clients, the SIP domains and the names given (external web services,
-        simple URLs, external Edge FQDNs: no cmdlet of the reference set reads them)."""
-        if tuple(uses) == dep.EDGE_INTERNAL_USES:
-            return dep.required_names(placement.fqdn, placement.pool, [], [])
-        if tuple(uses) == dep.EDGE_EXTERNAL_USES:
-            return dep.required_names("", "", args["sip_domains"], args["subject_alternative_names"])[1:]
-        return dep.required_names(placement.fqdn, placement.pool, args["sip_domains"], args["subject_alternative_names"])
+    def _names(placement, uses, args, topology, web_service) -> list[str]:
+        """The names a certificate must carry, read from the published topology: the computer and its
+        pool (Get-CsComputer, Get-CsPool), the web services FQDNs (Get-CsService -WebServer), the SIP
+        domains and simple URLs (Get-CsTopology -AsXml). sip_domains and subject_alternative_names add
+        to them (the external Edge FQDNs are not read: they are given there)."""
+        # args["sip_domains"] already holds the topology's SIP domains followed by the given ones.
+        return dep.certificate_names(uses, placement.fqdn, placement.pool, topology, web_service,
+                                     args["sip_domains"], args["subject_alternative_names"])
 
     def _assign(self, host, certificate: dict, uses, global_scope: bool, base: dict, verdicts) -> dict:
         thumbprint = str(certificate.get("Thumbprint")).upper()
@@ -188,7 +199,7 @@ class ActionModule(SfbAction):
         return result
 
     def _online(self, host, args, uses, fqdn, global_scope, base, names, store_before, verdicts) -> dict:
-        call, secrets = request_call(args, uses, fqdn, None)
+        call, secrets = request_call(args, uses, fqdn, None, names)
         plan = Plan.of(call, secrets=secrets)
         if self.check_mode:
             result = self.converge(host, plan, _assigned(verdicts), {u: "(new certificate)" for u in uses})
@@ -260,7 +271,7 @@ class ActionModule(SfbAction):
         if not args["request_file"]:
             raise InvalidArgument(f"The response file {args['response_file']} is not on the server, and no request_file "
                                   "was given to create a request.")
-        call, secrets = request_call(args, uses, fqdn, args["request_file"])
+        call, secrets = request_call(args, uses, fqdn, args["request_file"], base["required_names"])
         result = self.converge(host, Plan.of(call, secrets=secrets), _assigned(verdicts), {"request_file": args["request_file"]})
         result.update(base, action="request_written", request_file=args["request_file"])
         return result

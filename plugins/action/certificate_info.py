@@ -10,6 +10,7 @@ from ansible_collections.sfb.server.plugins.plugin_utils.domain import inputs
 from ansible_collections.sfb.server.plugins.plugin_utils.state import deployment as deploy_state
 from ansible_collections.sfb.server.plugins.plugin_utils.action import SfbAction
 from ansible_collections.sfb.server.plugins.plugin_utils.domain import deployment as dep
+from ansible_collections.sfb.server.plugins.plugin_utils.domain import topology_document
 from ansible_collections.sfb.server.plugins.plugin_utils.state.deployment import certificate_reads as reads, evaluate
 
 
@@ -24,19 +25,26 @@ class ActionModule(SfbAction):
 
     def execute(self, host, args, task_vars):
         answer = host.read(*reads(False), *reads(True)[2:3])
-        placement = deploy_state.placement_from(answer.output(0), answer.output(1))
+        step = deploy_state.certificate_answer(answer)
+        placement = deploy_state.placement_from(step["computer"], step["pools"])
+        # The names come from the published topology, as sfb.server.certificate judges them; an unreadable
+        # topology document stops the report (UnreadableOutput) rather than judge against fewer names.
+        topology = topology_document.read_names(step["topology"])
+        web_service = topology_document.web_services_of(step["web_services"], placement.pool)
         now = datetime.datetime.fromtimestamp(host.now(), tz=datetime.timezone.utc)
-        store, intermediates, roots = answer.output(3), answer.output(4), answer.output(5)
+        store, intermediates, roots = step["store"], step["intermediates"], step["roots"]
         # The uses of the server's roles (Environmental requirements, Certificates); OAuthTokenIssuer on
         # Front Ends only, where replication puts it.
         uses, names = {}, []
         for group in dep.certificate_groups(placement.roles):
-            group_names = _names(placement, group, args)
+            group_names = dep.certificate_names(group, placement.fqdn, placement.pool, topology, web_service,
+                                                args["sip_domains"], args["subject_alternative_names"])
             names += [n for n in group_names if n not in names]
-            uses.update(evaluate(group, answer.output(2), store, intermediates, roots, group_names, now,
+            uses.update(evaluate(group, step["assigned"], store, intermediates, roots, group_names, now,
                                  args["renew_before_days"]))
         if dep.OAUTH_ROLE in placement.roles:
-            uses.update(evaluate([dep.OAUTH_USE], answer.output(6), store, intermediates, roots, [], now,
+            global_assigned = answer.output(len(deploy_state.CERTIFICATE_READ_STEPS))
+            uses.update(evaluate([dep.OAUTH_USE], global_assigned, store, intermediates, roots, [], now,
                                  args["renew_before_days"]))
         return {
             "changed": False,
@@ -48,10 +56,3 @@ class ActionModule(SfbAction):
                        "names": dep.dns_names(c), "friendly_name": c.get("FriendlyName")} for c in store],
         }
 
-
-def _names(placement, uses, args) -> list[str]:
-    if tuple(uses) == dep.EDGE_INTERNAL_USES:
-        return dep.required_names(placement.fqdn, placement.pool, [], [])
-    if tuple(uses) == dep.EDGE_EXTERNAL_USES:
-        return dep.required_names("", "", args["sip_domains"], args["subject_alternative_names"])[1:]
-    return dep.required_names(placement.fqdn, placement.pool, args["sip_domains"], args["subject_alternative_names"])

@@ -8,9 +8,16 @@ short_description: Deployment Wizard step 3 - request, install or assign certifi
 description:
   - Keeps a valid certificate assigned to each of O(uses). A certificate assigned to a use is judged on
     its private key, its chain up to a trusted root (LocalMachine Root and CA stores), its dates
-    (expired, or expiring within O(renew_before_days)) and the names it covers (computer, pool,
-    C(sip.<domain>) for each of O(sip_domains), O(subject_alternative_names)); the result says which
+    (expired, or expiring within O(renew_before_days)) and the names it covers; the result says which
     problem each use has.
+  - The names are read from the published topology, in the same read as the assignments and the stores
+    (C(Get-CsComputer -Local), C(Get-CsPool), C(Get-CsService -WebServer), C(Get-CsTopology -AsXml)) - Default,
+    the computer, the pool and C(sip.<domain>) for every SIP domain; WebServicesInternal, the internal web
+    services FQDN and every simple URL; WebServicesExternal, the external web services FQDN and the simple URLs
+    but the admin one; Edge Internal, the computer and its pool; the external Edge uses, C(sip.<domain>) for
+    every SIP domain. A topology answer without its SIP domains, simple URLs or the pool's web services FQDNs
+    stops the task before any change (C(unreadable_output)); docs/assumptions.md lists what is assumed of it.
+  - O(sip_domains) and O(subject_alternative_names) only add names to those the topology requires.
   - A valid assigned certificate is kept (no change). Otherwise a valid certificate already in the store
     is assigned (C(Set-CsCertificate)); otherwise one is requested from the online enterprise CA
     (C(Request-CsCertificate -New)) and assigned, or with O(request=offline) a request file is written
@@ -65,7 +72,9 @@ options:
     default: false
   sip_domains:
     description:
-      - SIP domains whose C(sip.<domain>) name the certificate must carry.
+      - SIP domains added to those of the topology (C(Get-CsTopology -AsXml)); the certificate must carry
+        C(sip.<domain>) for each. An addition, not a replacement - the topology's SIP domains are always required.
+      - For C(OAuthTokenIssuer), a SIP domain of the topology or of this list must be in the subject.
     type: list
     elements: str
     default: []
@@ -76,7 +85,8 @@ options:
     default: false
   subject_alternative_names:
     description:
-      - Further names the certificate must carry (external web services, future SIP domains ...).
+      - Names added to those the topology requires, never a replacement - the external Edge FQDNs (access,
+        web conferencing, A/V), which no documented read gives, or names for future use.
     type: list
     elements: str
     default: []
@@ -109,11 +119,14 @@ extends_documentation_fragment:
 """
 
 EXAMPLES = r"""
-- name: Step 3, Default and web services certificates from the enterprise CA
+- name: Step 3, the certificates of the server's roles, for every name the topology requires
   sfb.server.certificate:
     ca: ca01.contoso.com\Contoso Issuing CA
-    sip_domains: [contoso.com]
-    subject_alternative_names: [webext.contoso.com]
+
+- name: Step 3 on an external Edge, with the external Edge FQDNs the topology read does not give
+  sfb.server.certificate:
+    ca: ca01.contoso.com\Contoso Issuing CA
+    subject_alternative_names: [access.contoso.com, webconf.contoso.com, av.contoso.com]
 
 - name: The global OAuthTokenIssuer certificate, once
   sfb.server.certificate:
@@ -132,7 +145,7 @@ problems:
   returned: changed
   type: dict
 required_names:
-  description: The names the certificate must cover.
+  description: The names the certificate must cover, read from the topology (plus the names the options add).
   returned: success
   type: list
   elements: str

@@ -10,19 +10,22 @@ description:
     OAuthTokenIssuer (C(Get-CsCertificate)) and the LocalMachine stores (C(Get-ChildItem Cert:\\LocalMachine\\My),
     C(CA), C(Root)) in one round trip, and says for each use whether its certificate is valid and if not why
     (untrusted root, missing private key, expired or expiring, names not covered).
+  - The names each certificate must cover are read from the published topology in the same round trip, as
+    M(sfb.server.certificate) reads them (C(Get-CsService -WebServer), C(Get-CsTopology -AsXml)); a topology
+    answer that cannot be read stops the report (C(unreadable_output)).
 version_added: 0.1.0
 author:
   - sfb.server contributors (!UNKNOWN)
 options:
   sip_domains:
     description:
-      - SIP domains whose C(sip.<domain>) name the local certificates must carry.
+      - SIP domains added to those of the topology; the local certificates must carry C(sip.<domain>) for each.
     type: list
     elements: str
     default: []
   subject_alternative_names:
     description:
-      - Further names the local certificates must carry.
+      - Names added to those the topology requires (such as the external Edge FQDNs).
     type: list
     elements: str
     default: []

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from ansible_collections.sfb.server.plugins.plugin_utils.domain import topology_document
 from ansible_collections.sfb.server.plugins.plugin_utils.errors import SfbError
 
 # Service RoleName (topology document) -> the collection's server role (plugin_utils/domain/roles.py).
@@ -54,16 +55,9 @@ class Estate:
     pools: list[Pool]
 
 
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
-
-
-def _children(node: ET.Element, name: str) -> list[ET.Element]:
-    return [child for child in node if _local(child.tag) == name]
-
-
-def _all(node: ET.Element, name: str) -> list[ET.Element]:
-    return [child for child in node.iter() if _local(child.tag) == name]
+# One reader of the document's elements, shared with step 3 (sfb.server.certificate reads the SIP domains
+# and simple URLs of the same document: plugin_utils/domain/topology_document.py).
+_local, _children, _all = topology_document.local_name, topology_document.children, topology_document.descendants
 
 
 def _front_end_edition(pool_fqdn: str, servers: list[str]) -> str:

@@ -26,6 +26,7 @@ from typing import Iterable
 from ansible_collections.sfb.server.plugins.plugin_utils.domain import roles as role_catalog
 from ansible_collections.sfb.server.plugins.plugin_utils.domain import versions
 from ansible_collections.sfb.server.plugins.plugin_utils.domain.quorum import first_start_minimum
+from ansible_collections.sfb.server.plugins.plugin_utils.domain.topology_document import TopologyNames, web_fqdn
 from ansible_collections.sfb.server.plugins.plugin_utils.errors import SfbError
 
 # Where Windows Installer lists installed products (DisplayName, DisplayVersion, InstallLocation).
@@ -677,3 +678,33 @@ def not_running(services_by_server: dict[str, list[dict]]) -> dict[str, list[str
         if names or not services:
             late[server] = names or ["(no Skype for Business services installed)"]
     return late
+
+
+def certificate_names(uses: Iterable[str], server_fqdn: str, pool_fqdn: str, topology: TopologyNames,
+                      web_service: dict, extra_sip_domains: Iterable[str] = (), extra: Iterable[str] = ()) -> list[str]:
+    """Every name the certificate serving `uses` must carry, from the published topology (Environmental
+    requirements for Skype for Business Server, "Certificates" tables):
+    - Default: the computer, the pool and sip.<domain> for every SIP domain;
+    - WebServicesInternal: the internal web services FQDN and every simple URL;
+    - WebServicesExternal: the external web services FQDN and the simple URLs but the internal-only admin one;
+    - Internal (Edge): the computer and its pool;
+    - AccessEdgeExternal, DataEdgeExternal, AudioVideoAuthentication: sip.<domain> for every SIP domain
+      (the external Edge FQDNs are not read: `extra` adds them).
+    `extra_sip_domains` and `extra` are additions to what the topology requires, never replacements."""
+    uses = set(uses)
+    domains = list(dict.fromkeys(list(topology.sip_domains) + [d.lower() for d in extra_sip_domains or ()]))
+    if uses <= set(EDGE_EXTERNAL_USES):
+        return required_names("", "", domains, extra)[1:]
+    names: list[str] = []
+    if "Default" in uses or uses & set(EDGE_INTERNAL_USES):
+        names += required_names(server_fqdn, pool_fqdn, [], [])
+    if "Default" in uses:
+        names += [f"sip.{d}" for d in domains]
+    if uses & {"WebServicesInternal", "WebServicesExternal"}:
+        names += required_names(server_fqdn, pool_fqdn, [], [])
+    if "WebServicesInternal" in uses:
+        names += [web_fqdn(web_service, "InternalFqdn")] + topology.simple_url_hosts(external=False)
+    if "WebServicesExternal" in uses:
+        names += [web_fqdn(web_service, "ExternalFqdn")] + topology.simple_url_hosts(external=True)
+    names += [n.lower() for n in extra or ()]
+    return list(dict.fromkeys(names))

@@ -63,14 +63,34 @@ def installation_path(candidates: list[str], exists: list) -> str:
     return path
 
 
+# Get-CsService -WebServer: the Web Services service of each pool; Identity "WebServer:<pool>", InternalFqdn
+# and ExternalFqdn as Set-CsWebServer names them (its page documents the parameters, not Get-CsService's
+# output: docs/assumptions.md, "Web Services FQDNs").
+WEB_SERVICE_PROPERTIES = ("Identity", "InternalFqdn", "ExternalFqdn")
+WEB_SERVICES = CmdletCall("Get-CsService", {"WebServer": True}, select=WEB_SERVICE_PROPERTIES,
+                          as_text=WEB_SERVICE_PROPERTIES)
+# The topology document: SIP domains and simple URLs (domain/topology_document.py).
+TOPOLOGY_DOCUMENT = CmdletCall("Get-CsTopology", {"AsXml": True})
+# Positions in certificate_reads' answer (the extra reads follow these).
+CERTIFICATE_READ_STEPS = ("computer", "pools", "assigned", "store", "intermediates", "roots", "web_services",
+                          "topology")
+
+
 def certificate_reads(global_scope: bool, extra: tuple = ()) -> tuple:
+    """Everything step 3 decides from, in one plan: the placement, the assignments, the stores, and the
+    names the topology requires (web services FQDNs, SIP domains, simple URLs)."""
     computer, pools = placement_reads()
     assigned = CmdletCall("Get-CsCertificate", {"Identity": "Global"} if global_scope else {},
                           select=CS_CERT_PROPERTIES)
     # For the global OAuth certificate, the local assignments tell which store certificates are Skype
     # for Business Server certificates (the last read of the plan).
     local = (CmdletCall("Get-CsCertificate", select=CS_CERT_PROPERTIES),) if global_scope else ()
-    return (computer, pools, assigned, *certificate_stores(), *extra, *local)
+    return (computer, pools, assigned, *certificate_stores(), WEB_SERVICES, TOPOLOGY_DOCUMENT, *extra, *local)
+
+
+def certificate_answer(answer) -> dict:
+    """The answer of certificate_reads by step name (the extra reads and the local assignments are not named)."""
+    return {name: answer.output(i) for i, name in enumerate(CERTIFICATE_READ_STEPS)}
 
 
 def evaluate(uses, assigned: list[dict], store: list[dict], intermediates: list[dict], roots: list[dict],

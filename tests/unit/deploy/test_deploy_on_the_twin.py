@@ -207,7 +207,9 @@ class TestCertificates:
                                            ("Default", "WebServicesInternal", "WebServicesExternal")}
         request = certificate["commands"][0]
         assert request.startswith("Request-CsCertificate -New -Type 'Default','WebServicesInternal','WebServicesExternal'")
-        assert "-KeySize 2048" in request and "-DomainName 'sip.contoso.com'" in request
+        # The names come from the topology (Get-CsService -WebServer, Get-CsTopology -AsXml), not the options.
+        assert "-KeySize 2048" in request and ("-DomainName 'pool01.contoso.com,sip.contoso.com,meet.contoso.com,"
+                                               "dialin.contoso.com,webext-pool01.contoso.com'") in request
         assert certificate["commands"][1].startswith("Set-CsCertificate -Thumbprint")
         again = ok(run_twin(Certificate, world, "fe01.contoso.com", {"ca": CA, "sip_domains": ["contoso.com"]}))
         assert not again["changed"] and again["round_trips"] == 1
@@ -230,7 +232,9 @@ class TestCertificates:
         renewed = ok(run_twin(Certificate, world, "fe01.contoso.com",
                               {"ca": CA, "sip_domains": ["contoso.com"], "subject_alternative_names": ["webext.contoso.com"]}))
         assert renewed["changed"] and "names_not_covered" in renewed["certificates"]["Default"]["problems"]
-        assert "-DomainName 'webext.contoso.com,sip.contoso.com'" in renewed["commands"][0]
+        # subject_alternative_names adds to the topology's names.
+        assert ("-DomainName 'pool01.contoso.com,sip.contoso.com,meet.contoso.com,dialin.contoso.com,"
+                "webext-pool01.contoso.com,webext.contoso.com'") in renewed["commands"][0]
 
     def test_renew_before_days_replaces_an_expiring_certificate(self, make_world):
         world = make_world()

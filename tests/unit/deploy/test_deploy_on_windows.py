@@ -32,6 +32,25 @@ CORE_2015 = {"DisplayName": "Skype for Business Server 2015, Core Components", "
 COMPUTER = {"Identity": FE, "Fqdn": FE, "Pool": "pool01.contoso.com"}
 
 
+# The topology as Get-CsService -WebServer and Get-CsTopology -AsXml give it (docs/assumptions.md:
+# "Topology document", "Web Services FQDNs").
+WEB_SERVICES = [{"Identity": "WebServer:pool01.contoso.com", "InternalFqdn": "pool01.contoso.com",
+                 "ExternalFqdn": "webext.contoso.com"}]
+TOPOLOGY_XML = """<?xml version="1.0" encoding="utf-16"?>
+<Topology xmlns="urn:schema:Microsoft.Rtc.Management.Deploy.Topology.2008">
+  <InternalDomains AllowAllDomains="false" DefaultDomain="contoso.com">
+    <InternalDomain Name="contoso.com" Authoritative="false" AllowSubDomains="false" />
+  </InternalDomains>
+  <SimpleUrlConfiguration xmlns="urn:schema:Microsoft.Rtc.Management.Settings.SimpleUrl.2008" UseBackendDatabase="false">
+    <SimpleUrl Component="Dialin" Domain="*" ActiveUrl="https://dialin.contoso.com"><SimpleUrlEntry Url="https://dialin.contoso.com" /></SimpleUrl>
+    <SimpleUrl Component="Meet" Domain="contoso.com" ActiveUrl="https://meet.contoso.com"><SimpleUrlEntry Url="https://meet.contoso.com" /></SimpleUrl>
+  </SimpleUrlConfiguration>
+</Topology>"""
+TOPOLOGY_NAMES = (FE, "pool01.contoso.com", "sip.contoso.com", "dialin.contoso.com", "meet.contoso.com",
+                  "webext.contoso.com")
+TOPOLOGY_HANDLERS = {"Get-CsService": lambda s: WEB_SERVICES, "Get-CsTopology": lambda s: [TOPOLOGY_XML]}
+
+
 def pool(servers=("fe01.contoso.com", "fe02.contoso.com", "fe03.contoso.com")):
     return {"Identity": "pool01.contoso.com", "Fqdn": "pool01.contoso.com", "Site": "Site:Redmond",
             "Computers": list(servers),
@@ -244,7 +263,7 @@ def test_certificate_online_request_with_ca_credentials():
     my_cert = {"Thumbprint": "9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B", "Subject": "CN=pool01.contoso.com",
                "Issuer": "CN=Contoso Issuing CA", "NotBefore": "2026-01-01T00:00:00.0000000Z",
                "NotAfter": "2099-01-01T00:00:00.0000000Z", "HasPrivateKey": True, "FriendlyName": "SfB Default",
-               "DnsNameList": [{"Punycode": n, "Unicode": n} for n in ("pool01.contoso.com", FE, "sip.contoso.com")],
+               "DnsNameList": [{"Punycode": n, "Unicode": n} for n in TOPOLOGY_NAMES],
                "EnhancedKeyUsageList": [{"FriendlyName": "Server Authentication", "ObjectId": "1.3.6.1.5.5.7.3.1"}],
                "PublicKey": {"Key": {"KeySize": 2048}}}
 
@@ -259,7 +278,7 @@ def test_certificate_online_request_with_ca_credentials():
     runner = Runner({
         "Get-CsComputer": lambda s: [COMPUTER], "Get-CsPool": lambda s: [pool()], "Get-CsCertificate": lambda s: [],
         "Get-ChildItem": child_items, "Request-CsCertificate": lambda s: store.append(my_cert) or [],
-        "Set-CsCertificate": lambda s: [],
+        "Set-CsCertificate": lambda s: [], **TOPOLOGY_HANDLERS,
     })
     result = run(windows_action(Certificate, runner, {
         "ca": r"ca01.contoso.com\Contoso Issuing CA", "ca_account": "CONTOSO\\enroll", "ca_password": "S3cr3t!",
@@ -325,14 +344,15 @@ def test_certificate_info_names_each_problem_in_one_read():
         "Get-CsCertificate": lambda s: [] if s["parameters"].get("Identity") == "Global" else
         [{"Use": u, "Thumbprint": "AA"} for u in ("Default", "WebServicesInternal")],
         "Get-ChildItem": lambda s: [stale] if s["parameters"]["Path"].endswith("My") else
-        [{"Subject": "CN=Contoso Root CA", "Issuer": "CN=Contoso Root CA"}],
+        [{"Subject": "CN=Contoso Root CA", "Issuer": "CN=Contoso Root CA"}], **TOPOLOGY_HANDLERS,
     })
     from ansible_collections.sfb.server.plugins.action.certificate_info import ActionModule as CertificateInfo
     result = run(windows_action(CertificateInfo, runner, {"sip_domains": ["contoso.com"]}))
     assert result["round_trips"] == 1 and len(runner.plans) == 1
     assert result["certificates"]["Default"]["problems"] == ["missing_private_key", "untrusted_root", "expired",
                                                              "names_not_covered"]
-    assert result["certificates"]["Default"]["names_missing"] == [FE, "sip.contoso.com"]
+    assert result["certificates"]["Default"]["names_missing"] == [FE, "sip.contoso.com", "dialin.contoso.com",
+                                                                  "meet.contoso.com", "webext.contoso.com"]
     assert result["invalid"]["WebServicesExternal"] == "no certificate assigned"
     assert result["invalid"]["OAuthTokenIssuer"] == "no certificate assigned"
 

@@ -89,7 +89,9 @@ def _client_only_certificate(call: Call) -> None:
         return
     if any(c.get("fault") for c in server.setdefault("certificates", [])):
         return
-    names = list(dict.fromkeys([server["fqdn"], server["pool"]] + [f"sip.{d}" for d in authority(call.world)["sip_domains"]]))
+    # Every name the topology requires, so that only its usage keeps it from being reused.
+    from ansible_collections.sfb.server.plugins.plugin_utils.twin.cmdlets.published_names import certificate_names
+    names = certificate_names(call.world, server)
     cert = _issue(call, names, f"CN={server['pool']}", "Client certificate", False)
     cert.update(usages=[CLIENT_AUTHENTICATION], fault=True,
                 thumbprint=_thumb("client-only", server["fqdn"]), not_after=call.world.now + 3650 * 86400)
