@@ -55,4 +55,3 @@ class ActionModule(SfbAction):
             "store": [{"thumbprint": c.get("Thumbprint"), "subject": c.get("Subject"), "not_after": c.get("NotAfter"),
                        "names": dep.dns_names(c), "friendly_name": c.get("FriendlyName")} for c in store],
         }
-

@@ -45,7 +45,7 @@ class ActionModule(SfbAction):
                                       hint="Give the roles explicitly with the roles option.")
             offset = len(TOPOLOGY_READS)
         current = firewall_state.Current.from_answers(answer.output(offset), answer.output(offset + 1),
-                                                     answer.output(offset + 2))
+                                                      answer.output(offset + 2))
         if args["state"] == "present":
             wanted = ports.firewall_rules(roles, args["central_management_store"])
             wanted_ipsec = ports.ipsec_rules(roles) if args["ipsec_exemptions"] else []

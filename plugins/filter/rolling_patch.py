@@ -102,7 +102,7 @@ def rolling_patch_waves(hosts: list, hostvars: Any, pools_at_once: int = 1, back
         # Rotate so that a pool held back by its partner goes first in the next wave.
         pending = dict(sorted(pending.items(), key=lambda item: -len(item[1])))
     return {"waves": waves, "order": [h for w in waves for h in w], "batches": [len(w) for w in waves],
-            "pools": {p: q for p, q in queues.items()}}
+            "pools": dict(queues)}
 
 
 def rolling_patch_halted(hosts: list, hostvars: Any) -> list:

@@ -135,7 +135,9 @@ procedure:
   returned: success
   type: str
 state:
-  description: The server's maintenance state, to hand to M(sfb.server.failover) and M(sfb.server.cumulative_update) (O(sfb.server.failover#module:known_state)).
+  description:
+    - The server's maintenance state, to hand to M(sfb.server.failover) and M(sfb.server.cumulative_update)
+      (O(sfb.server.failover#module:known_state)).
   returned: success
   type: dict
 down:

@@ -25,6 +25,7 @@ Sources of the rules:
 from __future__ import annotations
 
 import ipaddress
+import math
 import os
 import re
 import string
@@ -155,7 +156,7 @@ def boolean(value: Any, option: str) -> bool:
 
 @expects("a number")
 def number(value: Any, option: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
         raise InputError(option, value, "a number")
     return value
 

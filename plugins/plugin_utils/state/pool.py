@@ -64,7 +64,7 @@ class NamedReads:
 
     def run(self, host: Host) -> dict[str, object]:
         answer: PlanResult = host.run(self.plan)
-        return {name: result for name, result in zip(self.names, answer.results)}
+        return dict(zip(self.names, answer.results))
 
 
 @dataclass
@@ -122,7 +122,7 @@ def read_server(host: Host, patch_version: bool = False, cu_path: str | None = N
         result = answers.get(name)
         if result is None or not result.ok:
             failed = result.error.message if result is not None and result.error else "no answer"
-            raise SfbError(f"{host.name}: reading its maintenance state failed at {reads[[n for n, _ in reads].index(name)][1].describe()}: "
+            raise SfbError(f"{host.name}: reading its maintenance state failed at {dict(reads)[name].describe()}: "
                            f"{failed}",
                            hint="Get-CsServerPatchVersion needs the November 2015 cumulative update or later on 2015."
                            if name == "patch_version" else "Check that the server answers and runs Skype for Business Server.")

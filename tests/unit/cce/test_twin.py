@@ -33,7 +33,7 @@ def events(store, *kinds):
 def test_enter_cc_update_stops_the_services_at_once_and_the_other_appliance_keeps_a_route(tmp_path):
     store = make(tmp_path)
     time.sleep(0.05)  # about 50 virtual minutes of calls
-    before = [s for s in store.read().servers["cce-a1-med.contoso.com"]["sessions"]]
+    before = list(store.read().servers["cce-a1-med.contoso.com"]["sessions"])
     assert before, "the appliance carries calls before the update"
     host = TwinHost(store, A1)
     host.run(Plan.of(CmdletCall("Enter-CcUpdate"))).raise_for_failure()

@@ -127,7 +127,7 @@ def converge(store, server, roles, **options):
     answer = host.read(*firewall_state.reads())
     current = firewall_state.Current.from_answers(answer.output(0), answer.output(1), answer.output(2))
     work = firewall_state.reconcile(current, ports.firewall_rules(roles), ports.ipsec_rules(roles)
-                                   if options.get("ipsec") else [], prune=options.get("prune", True))
+                                    if options.get("ipsec") else [], prune=options.get("prune", True))
     if work.plan is not None:
         host.run(work.plan).raise_for_failure()
     return work, current
@@ -202,7 +202,7 @@ def test_check_mode_host_refuses_the_change_plan(store):
 
 def test_every_planned_call_binds_to_the_documented_signatures():
     current = firewall_state.Current(rules={"sfb.server-TCP-1": {"name": "sfb.server-TCP-1", "group": ports.GROUP}},
-                                    ipsec={"sfb.server-ipsec-x-TCP": {"name": "sfb.server-ipsec-x-TCP"}})
+                                     ipsec={"sfb.server-ipsec-x-TCP": {"name": "sfb.server-ipsec-x-TCP"}})
     work = firewall_state.reconcile(current, ports.firewall_rules(["FrontEnd", "Mediation"]), ports.ipsec_rules(["FrontEnd"]))
     cmdlets = {step.cmdlet for step in work.plan.steps}
     assert cmdlets == {"New-NetFirewallRule", "New-NetIPsecRule", "Remove-NetFirewallRule", "Remove-NetIPsecRule"}

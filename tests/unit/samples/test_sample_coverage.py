@@ -18,7 +18,10 @@ import pytest
 from samples.samples import FOLDERS, HERE, all_samples, load
 
 REPO = HERE.parents[2]
-SHARED = pathlib.Path("/work/shared/reference/samples/published")
+# The steering repository's shared/ sits beside the checkout (a developer's tree and CI's clone alike).
+SHARED = next((folder for folder in (REPO.parent / "shared" / "reference" / "samples" / "published",
+                                     pathlib.Path("/work/shared/reference/samples/published")) if folder.is_dir()),
+              REPO.parent / "shared" / "reference" / "samples" / "published")
 
 # Command (as the sample files name it) -> the test module that parametrizes over its samples.
 
