@@ -214,18 +214,25 @@ def rolling_patch_halt_message(server: str, task: str, reason: str, fresh: dict)
 
 
 def rolling_patch_back_end(hosts: list, hostvars: Any) -> list:
-    """One server per Enterprise pool for the Back End database step: the pool's last server, when every
-    queued server of the pool was patched and a cumulative update is in play."""
+    """One server per Enterprise pool for the Back End database step: the pool's last server, when the
+    pool's servers went through the Front End procedure and every queued server of the pool was patched
+    (or had nothing to do). Whether a cumulative update is in play is the playbook's condition.
+
+    A server the rollout never started (its pool halted, or another pool's failure ended the run) has
+    a record without a procedure: it still counts against its pool, since the database step must wait
+    for every Front End to carry the new update (patch-or-update-a-back-end-or-standard-edition-server.md).
+    """
     by_pool: dict[str, list[str]] = {}
     for host in hosts:
         record = _result(hostvars, host, "rolling_patch_record")
-        if record.get("procedure") != "front_end_failover":
-            continue
-        by_pool.setdefault(str(record.get("pool")), []).append(host)
+        if record:
+            by_pool.setdefault(str(record.get("pool")), []).append(host)
     chosen = []
-    for pool, members in by_pool.items():
+    for members in by_pool.values():
         records = [_result(hostvars, h, "rolling_patch_record") for h in members]
-        if all(str(r.get("status")).startswith("patched") or str(r.get("status")).startswith("skipped") for r in records):
+        if not any(r.get("procedure") == "front_end_failover" for r in records):
+            continue
+        if all(str(r.get("status")).startswith(("patched", "skipped")) for r in records):
             chosen.append(members[-1])
     return chosen
 

@@ -105,3 +105,13 @@ def test_the_back_end_step_is_chosen_once_per_finished_pool():
     assert f.rolling_patch_back_end(list(hostvars), hostvars) == ["c"]
     hostvars["b"]["rolling_patch_record"]["status"] = "FAILED"
     assert f.rolling_patch_back_end(list(hostvars), hostvars) == []
+
+
+def test_the_back_end_step_waits_for_front_ends_the_rollout_never_started():
+    # A halt elsewhere ended the run after a's cycle: b and c carry no procedure and still run the old
+    # update, so the pool's databases must not be updated yet.
+    hostvars = {"a": {"rolling_patch_record": {"server": "a", "pool": "p1", "procedure": "front_end_failover",
+                                               "status": "patched"}}}
+    for h in ("b", "c"):
+        hostvars[h] = {"rolling_patch_record": {"server": h, "pool": "p1", "status": "not started"}}
+    assert f.rolling_patch_back_end(list(hostvars), hostvars) == []
