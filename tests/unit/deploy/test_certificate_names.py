@@ -39,7 +39,9 @@ def certificate(thumbprint, names):
             "PublicKey": {"Key": {"KeySize": 2048}}}
 
 
-def front_end(store, topology=TOPOLOGY_XML, web=WEB_SERVICES, issued=None):
+def front_end(store, topology=TOPOLOGY_XML, web=None, issued=None):
+    web = WEB_SERVICES if web is None else web
+
     def child_items(step):
         path = step["parameters"]["Path"]
         if path.endswith("My"):
@@ -106,7 +108,7 @@ def test_options_add_names_but_do_not_replace_the_topology():
     "not xml at all",
     "<Configuration />",
     TOPOLOGY_XML.replace('<InternalDomain Name="contoso.com" Authoritative="false" AllowSubDomains="false" />', ""),
-    TOPOLOGY_XML.split("<SimpleUrlConfiguration")[0] + "</Topology>",
+    TOPOLOGY_XML.split("<SimpleUrlConfiguration", maxsplit=1)[0] + "</Topology>",
     TOPOLOGY_XML.replace('ActiveUrl="https://meet.contoso.com"', ""),
 ])
 def test_an_unreadable_topology_stops_before_any_change(document):

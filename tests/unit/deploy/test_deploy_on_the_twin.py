@@ -415,8 +415,8 @@ class TestOAuthStaysOnFrontEnds:
         host = TwinHost(world, "dir01.contoso.com", become=True)
         thumbprint = host.read(CmdletCall("Get-ChildItem", {"Path": r"Cert:\LocalMachine\My"},
                                           select=("Thumbprint",))).output(0)[0]["Thumbprint"]
-        answer = host.run(Plan.of(CmdletCall("Set-CsCertificate", {"Identity": "Global", "Type": ["OAuthTokenIssuer"],
-                                                                    "Thumbprint": thumbprint})))
+        assign = CmdletCall("Set-CsCertificate", {"Identity": "Global", "Type": ["OAuthTokenIssuer"], "Thumbprint": thumbprint})
+        answer = host.run(Plan.of(assign))
         assert not answer.ok and answer.results[0].error.error_id == "OAuthTokenIssuerOutsideFrontEnd"
 
 

@@ -112,6 +112,7 @@ def windows_action(cls, runner: Runner, args=None, check_mode=False, actions=Non
     action = cls(FakeTask(args, check_mode=check_mode), with_become(FakeConnection("ansible.builtin.psrp"), become),
                  None, None, None, None)
     action._shared_loader_obj = FakeSharedLoader(FakeActionLoader(actions))
+
     def execute_module(module_name=None, module_args=None, task_vars=None, wrap_async=False, **kw):
         if wrap_async:
             runner.async_limits.append(action._task.async_val)
@@ -393,4 +394,3 @@ def test_components_apply_the_cu_again_when_its_source_is_known():
     assert result["cu_to_reapply"] and result["cu_reapplied"] and "warnings" not in result
     update = next(p["steps"][0] for p in runner.plans if p["steps"][0].get("path") == cu)
     assert update["path"] == cu and update["arguments"] == ["/silentmode"]
-

@@ -37,7 +37,7 @@ def test_timestamps_are_read_with_their_fraction_and_offset(text, expected):
 
 def test_the_offset_is_kept_in_the_start_of_the_world():
     start = description.build({**describe(pool("p.contoso.com", ["a.contoso.com"])),
-                                        "start": "2026-01-02T03:04:05.1234567+02:00"})[3]
+                               "start": "2026-01-02T03:04:05.1234567+02:00"})[3]
     assert start == datetime.datetime(2026, 1, 2, 1, 4, 5, 123456, tzinfo=UTC).timestamp()
 
 

@@ -158,7 +158,8 @@ def _issue(call: Call, names: list[str], subject: str, friendly: str, exportable
            key_size: int = DEFAULT_KEY_SIZE) -> dict:
     ca = authority(call.world)
     now = call.world.now
-    return {"key_size": key_size, "usages": [SERVER_AUTHENTICATION],"thumbprint": _thumb(call.server["fqdn"], subject, now, len(call.server.get("certificates", []))),
+    return {"key_size": key_size, "usages": [SERVER_AUTHENTICATION],
+            "thumbprint": _thumb(call.server["fqdn"], subject, now, len(call.server.get("certificates", []))),
             "subject": subject, "alternative_names": names, "issuer": ca["issuer"], "not_before": now,
             "not_after": now + float(ca["lifetime_days"]) * 86400, "uses": [], "has_private_key": True,
             "trusted_root": True, "friendly_name": friendly, "exportable": exportable}

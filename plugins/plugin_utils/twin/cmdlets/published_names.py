@@ -79,7 +79,7 @@ def simple_urls(world) -> dict[str, str]:
 
 def web_service(world, pool: dict) -> dict:
     given = world.kind("published").get("names", {}).get("web_services", {}).get(pool["fqdn"], {})
-    host, _, rest = pool["fqdn"].partition(".")
+    host, _dot, rest = pool["fqdn"].partition(".")
     return {"internal_fqdn": given.get("internal_fqdn", pool["fqdn"]),
             "external_fqdn": given.get("external_fqdn", f"webext-{host}.{rest}")}
 
@@ -142,7 +142,7 @@ def get_topology(call: Call):
     if not call.server["faults"].get("topology_document_unreadable"):
         lines.append("  <SimpleUrlConfiguration UseBackendDatabase=\"false\">")
         for key, url in simple_urls(world).items():
-            component, _, domain = key.partition(":")
+            component, _colon, domain = key.partition(":")
             lines.append(f"    <SimpleUrl {_attribute('Component', component)} {_attribute('Domain', domain or '*')} "
                          f"{_attribute('ActiveUrl', url)}><SimpleUrlEntry {_attribute('Url', url)} /></SimpleUrl>")
         lines.append("  </SimpleUrlConfiguration>")
