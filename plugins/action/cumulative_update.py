@@ -12,11 +12,18 @@ inside patch-or-update-a-back-end-or-standard-edition-server.md: services stoppe
 stop w3svc" (stop_web_server), install; the database step follows (sfb.server.database_update).
 
 The marker gets `installing_cu` before the installer and `cu_installed` after it, in the same plan.
+
+state=staged copies the installer from the controller to `path` on the server (Host.copy_file, which is
+ansible.windows' win_copy on Windows): the rollout stages it on every server while they all still serve,
+so that a server's time out of service holds only the install. The controller file's SHA-1 is its
+identity: a server that already holds it is not copied to again.
 """
 
 from __future__ import annotations
 
+import hashlib
 import ntpath
+import os
 
 from ansible_collections.sfb.server.plugins.plugin_utils.action import SfbAction
 from ansible_collections.sfb.server.plugins.plugin_utils.domain import inputs, maintenance
@@ -33,22 +40,56 @@ def installer_step(path: str) -> Executable:
 
 class ActionModule(SfbAction):
     ARGUMENT_SPEC = {
+        "state": {"type": "str", "default": "installed", "choices": ["installed", "staged"]},
         "path": {"type": "str", "required": True},
-        "version": {"type": "str", "required": True},
+        "version": {"type": "str"},
+        "src": {"type": "path"},
         "stop_web_server": {"type": "bool", "default": False},
         "known_state": {"type": "dict"},
     }
-    INPUT_CHECKS = {"path": inputs.nonempty, "version": inputs.nonempty}
+    INPUT_CHECKS = {"path": inputs.nonempty, "version": inputs.nonempty, "src": inputs.existing_file}
 
     def check_inputs(self, args):
         errors = []
-        if maintenance.parse_version(args["version"]) is None:
+        if args.get("state") == "staged":
+            if args.get("src") is None:
+                errors.append(inputs.InputError("src", inputs.MISSING, "the installer's path on the controller (state=staged)"))
+            if args.get("src") and ntpath.basename(str(args["src"])).lower() != maintenance.CU_INSTALLER.lower():
+                errors.append(inputs.InputError("src", args["src"], f"the controller path of {maintenance.CU_INSTALLER}"))
+            try:
+                inputs.windows_path(args["path"], "path")
+            except inputs.InputError as exc:
+                errors.append(exc)
+            if str(args["path"]).startswith("\\\\"):
+                errors.append(inputs.InputError("path", args["path"], "a local path on the server (state=staged copies the "
+                                                "installer to each server's own disk), such as C:\\ProgramData\\sfb.server\\CU\\"
+                                                f"{maintenance.CU_INSTALLER}"))
+        elif args.get("src") is not None:
+            errors.append(inputs.InputError("src", args["src"], "unset unless state=staged (the installer runs from path)"))
+        if args.get("state") != "staged" and args.get("version") is None:
+            errors.append(inputs.InputError("version", inputs.MISSING, "the version the update brings, such as 7.0.2046.530"))
+        elif args.get("version") is not None and maintenance.parse_version(args["version"]) is None:
             errors.append(inputs.InputError("version", args["version"], "a version such as 7.0.2046.530"))
         if ntpath.basename(str(args["path"])).lower() != maintenance.CU_INSTALLER.lower():
             errors.append(inputs.InputError("path", args["path"], f"the full path of {maintenance.CU_INSTALLER}"))
         return errors
 
     def execute(self, host, args, task_vars):
+        if args["state"] == "staged":
+            return self.stage(host, args)
+        return self.install(host, args)
+
+    def stage(self, host, args):
+        base = {"src": args["src"], "path": args["path"], "installed": False, "restart_required": False}
+        if self.check_mode:
+            # Whether the server already holds this content is known only to the copy (win_copy compares the
+            # checksums on the server): check mode says what it would copy, with the controller file's checksum.
+            return {"changed": True, "copied": False, "checksum": _sha1(args["src"]),
+                    "commands": [f"copy {args['src']} to {args['path']}"], **base}
+        copy = host.copy_file(args["src"], args["path"])
+        return {"changed": copy.changed, "copied": copy.changed, "checksum": copy.checksum, "size": copy.size, **base}
+
+    def install(self, host, args):
         known = HandedState.obtain(host, args["known_state"], patch_version=True)
         if not known.patch_version:
             known = HandedState.obtain(host, None, patch_version=True)
@@ -98,3 +139,11 @@ class ActionModule(SfbAction):
                       transcript=answer.transcript(),
                       state=known.to_result())
         return result
+
+
+def _sha1(path: str) -> str:
+    digest = hashlib.sha1()
+    with open(os.path.expanduser(path), "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

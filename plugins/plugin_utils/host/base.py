@@ -57,6 +57,16 @@ class UpdateDownload:
     failed: list[dict]
 
 
+@dataclass
+class FileCopy:
+    """What a copy of a controller file to the server did; the checksum (SHA-1, as win_copy reports it) is
+    the file's identity: a destination that already holds it is left alone."""
+
+    changed: bool
+    checksum: str
+    size: int
+
+
 class Host(abc.ABC):
     """One server as the action plugins see it."""
 
@@ -142,6 +152,11 @@ class Host(abc.ABC):
         install (inside the maintenance window) has only the offline work left. The server stays in
         service; it changes the disk, so check mode refuses it like an install."""
         raise NotImplementedError(f"{type(self).__name__} cannot download Windows updates ahead")
+
+    def copy_file(self, src: str, dest: str) -> FileCopy:
+        """Copy a file of the controller to `dest` on the server (folders created); a destination that already
+        holds the same content is not copied again. It changes the disk, so check mode refuses it."""
+        raise NotImplementedError(f"{type(self).__name__} cannot copy a file from the controller")
 
 
 def is_read_only(plan: Plan) -> bool:

@@ -24,7 +24,7 @@ from ansible.utils.display import Display
 
 from ansible_collections.sfb.server.plugins.plugin_utils.errors import HostUnreachable, SfbError
 from ansible_collections.sfb.server.plugins.plugin_utils.host.base import (
-    Host, UpdateDownload, UpdateRun, parse_runner_result,
+    FileCopy, Host, UpdateDownload, UpdateRun, parse_runner_result,
 )
 from ansible_collections.sfb.server.plugins.plugin_utils.host.plan import Executable, Plan, PlanResult
 from ansible_collections.sfb.server.plugins.plugin_utils.host.redact import redact
@@ -42,6 +42,7 @@ LONG_PLAN_POLL_SECONDS = 15
 MAX_FAILED_POLLS = 40
 REBOOT_ACTION = "ansible.windows.win_reboot"
 UPDATES_ACTION = "ansible.windows.win_updates"
+COPY_ACTION = "ansible.windows.win_copy"
 
 
 class WindowsHost(Host):
@@ -201,6 +202,21 @@ class WindowsHost(Host):
         downloaded = [_update(u) for u in chosen if u.get("downloaded")]
         already = [_update(u) for u in chosen if not u.get("downloaded") and _update(u) not in failed]
         return UpdateDownload(downloaded=downloaded, already=already, failed=failed)
+
+    def copy_file(self, src: str, dest: str) -> FileCopy:
+        # ansible.windows' win_copy documentation: src is a path on the controller, dest the absolute path on
+        # the server (its folders are created); it compares the SHA-1 checksums and copies only when they
+        # differ, returning changed, checksum and size.
+        self._refuse_in_check_mode(f"copy {src} to {dest}")
+        result = self._run_action(COPY_ACTION, {"src": src, "dest": dest})
+        self.round_trips += 1
+        if result.get("unreachable"):
+            raise HostUnreachable(f"{self.name}: {result.get('msg', f'unreachable while copying {src}')}")
+        if result.get("failed"):
+            raise SfbError(f"{self.name}: copying {src} to {dest} failed: {result.get('msg', '')}".strip(),
+                           hint="Check the free space and the permissions of the destination folder on the server.")
+        return FileCopy(changed=bool(result.get("changed")), checksum=str(result.get("checksum") or ""),
+                        size=int(result.get("size") or 0))
 
     def _run_action(self, name: str, arguments: dict) -> dict:
         """Run another collection's action plugin (win_reboot, win_updates) on this connection."""

@@ -4,11 +4,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 import time
 
-from ansible_collections.sfb.server.plugins.plugin_utils.errors import HostUnreachable, WaitTimedOut
+from ansible_collections.sfb.server.plugins.plugin_utils.errors import HostUnreachable, SfbError, WaitTimedOut
 from ansible_collections.sfb.server.plugins.plugin_utils.host.base import (
-    Host, UpdateDownload, UpdateRun, parse_runner_result,
+    FileCopy, Host, UpdateDownload, UpdateRun, parse_runner_result,
 )
 from ansible_collections.sfb.server.plugins.plugin_utils.host.plan import Plan, PlanResult
 from ansible_collections.sfb.server.plugins.plugin_utils.twin import engine, simulation
@@ -100,6 +102,31 @@ class TwinHost(Host):
 
         return UpdateDownload(downloaded=[public(u) for u in fetch],
                               already=[public(u) for u in chosen if u not in fetch], failed=[])
+
+    def copy_file(self, src: str, dest: str) -> FileCopy:
+        # As win_copy: the controller's file is read here, its SHA-1 is the identity, and the destination is
+        # written only when it does not hold that content yet. The file lands in the server's files, where
+        # Test-Path (twin/cmdlets/patching.py for the CU installer) finds it.
+        self._refuse_in_check_mode(f"copy {src} to {dest}")
+        digest = hashlib.sha1()
+        try:
+            with open(os.path.expanduser(src), "rb") as handle:
+                for block in iter(lambda: handle.read(1 << 20), b""):
+                    digest.update(block)
+        except OSError as exc:
+            raise SfbError(f"Cannot read {src} on the controller: {exc.strerror}.",
+                           hint="Give the path of a readable file on the controller.") from None
+        checksum, size = digest.hexdigest(), os.path.getsize(os.path.expanduser(src))
+        with self.store.transaction(simulation.advance) as world:
+            server = engine._reachable(world, self.name)
+            files = server.setdefault("files", {})
+            held = files.get(dest.lower())
+            changed = not held or held.get("checksum") != checksum
+            if changed:
+                files[dest.lower()] = {"path": dest, "lines": [], "checksum": checksum, "size": size, "source": src}
+                world.record(server["fqdn"], "file_copied", src=src, dest=dest, checksum=checksum, size=size)
+        self.round_trips += 1
+        return FileCopy(changed=changed, checksum=checksum, size=size)
 
     def install_updates(self, categories: list[str], reject: list[str], timeout: float) -> UpdateRun:
         self._refuse_in_check_mode("install Windows updates")

@@ -125,11 +125,13 @@ def get_server_patch_version(call: Call):
 
 @extends("Test-Path")
 def test_path(call: Call, base):
-    """The update packages of the world: reachable from every server (a share) or not at all."""
+    """The update packages of the world (reachable from every server, a share, or not at all), and an
+    installer copied from the controller to this server (TwinHost.copy_file: the server's files)."""
     paths = call.get("Path")
     paths = [paths] if isinstance(paths, str) else list(paths or [])
     if paths and all(ntpath.basename(str(p)).lower() == INSTALLER for p in paths):
-        return [str(p).lower() in call.world.kind("cu_package") for p in paths]
+        copied = call.server.get("files", {})
+        return [str(p).lower() in call.world.kind("cu_package") or str(p).lower() in copied for p in paths]
     return base(call)
 
 
