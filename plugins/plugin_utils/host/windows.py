@@ -154,13 +154,7 @@ class WindowsHost(Host):
 
     def install_updates(self, categories: list[str], reject: list[str], timeout: float) -> UpdateRun:
         self._refuse_in_check_mode("install Windows updates")
-        arguments: dict[str, Any] = {"state": "installed", "reboot": False, "reject_list": list(reject)}
-        if categories:
-            arguments["category_names"] = list(categories)
-        result = self._run_action(UPDATES_ACTION, arguments)
-        self.round_trips += 1
-        if result.get("unreachable"):
-            raise HostUnreachable(f"{self.name}: {result.get('msg', 'unreachable while installing updates')}")
+        result = self._win_updates("installed", categories, reject, "installing updates", reboot=False)
         updates = result.get("updates") or {}
         installed = [_update(u) for u in updates.values() if u.get("installed")]
         failed = [_update(u) for u in updates.values() if u.get("failure_hresult_code") or u.get("failure_msg")]
@@ -170,13 +164,7 @@ class WindowsHost(Host):
         return UpdateRun(installed=installed, failed=failed, reboot_required=bool(result.get("reboot_required")))
 
     def search_updates(self, categories: list[str], reject: list[str]) -> list[dict]:
-        arguments: dict[str, Any] = {"state": "searched", "reject_list": list(reject)}
-        if categories:
-            arguments["category_names"] = list(categories)
-        result = self._run_action(UPDATES_ACTION, arguments)
-        self.round_trips += 1
-        if result.get("unreachable"):
-            raise HostUnreachable(f"{self.name}: {result.get('msg', 'unreachable while searching for updates')}")
+        result = self._win_updates("searched", categories, reject, "searching for updates")
         if result.get("failed"):
             raise SfbError(f"{self.name}: searching for Windows updates failed: {result.get('msg', '')}".strip(),
                            hint="Check that the Windows Update service can reach its source (WSUS or Microsoft Update).")
@@ -187,13 +175,7 @@ class WindowsHost(Host):
         # Windows updates without installing them"): it skips updates already downloaded and reports
         # downloaded=true only for those it fetched in this run; rejected ones carry filtered_reasons.
         self._refuse_in_check_mode("download Windows updates")
-        arguments: dict[str, Any] = {"state": "downloaded", "reboot": False, "reject_list": list(reject)}
-        if categories:
-            arguments["category_names"] = list(categories)
-        result = self._run_action(UPDATES_ACTION, arguments)
-        self.round_trips += 1
-        if result.get("unreachable"):
-            raise HostUnreachable(f"{self.name}: {result.get('msg', 'unreachable while downloading updates')}")
+        result = self._win_updates("downloaded", categories, reject, "downloading updates", reboot=False)
         chosen = _selected_updates(result)
         failed = [_update(u) for u in chosen if u.get("failure_hresult_code") or u.get("failure_msg")]
         if result.get("failed") and not failed:
@@ -202,6 +184,17 @@ class WindowsHost(Host):
         downloaded = [_update(u) for u in chosen if u.get("downloaded")]
         already = [_update(u) for u in chosen if not u.get("downloaded") and _update(u) not in failed]
         return UpdateDownload(downloaded=downloaded, already=already, failed=failed)
+
+    def _win_updates(self, state: str, categories: list[str], reject: list[str], doing: str, **extra) -> dict:
+        """One ansible.windows.win_updates run (one round trip); an unreachable server raises."""
+        arguments: dict[str, Any] = {"state": state, **extra, "reject_list": list(reject)}
+        if categories:
+            arguments["category_names"] = list(categories)
+        result = self._run_action(UPDATES_ACTION, arguments)
+        self.round_trips += 1
+        if result.get("unreachable"):
+            raise HostUnreachable(f"{self.name}: {result.get('msg', f'unreachable while {doing}')}")
+        return result
 
     def copy_file(self, src: str, dest: str) -> FileCopy:
         # ansible.windows' win_copy documentation: src is a path on the controller, dest the absolute path on
