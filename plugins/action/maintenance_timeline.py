@@ -6,10 +6,9 @@ the controller, from the rolling patch's per-server records (issue #16)."""
 from __future__ import annotations
 
 import os
-import tempfile
 
 from ansible_collections.sfb.server.plugins.plugin_utils.action import ControllerAction
-from ansible_collections.sfb.server.plugins.plugin_utils.controller import timeline
+from ansible_collections.sfb.server.plugins.plugin_utils.controller import report_files, timeline
 from ansible_collections.sfb.server.plugins.plugin_utils.domain import inputs
 
 
@@ -19,15 +18,6 @@ def _same(path: str, text: str) -> bool:
             return handle.read() == text
     except OSError:
         return False
-
-
-def _write(path: str, text: str) -> None:
-    # A reader never sees half a file: write beside it, then rename.
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=os.path.dirname(path), delete=False,
-                                     suffix=".tmp") as handle:
-        handle.write(text)
-        temporary = handle.name
-    os.replace(temporary, path)
 
 
 class ActionModule(ControllerAction):
@@ -51,7 +41,7 @@ class ActionModule(ControllerAction):
         stale = [path for path, text in files.items() if not _same(path, text)]
         if stale and not self._task.check_mode:
             for path in stale:
-                _write(path, files[path])
+                report_files.write_atomically(path, files[path])
         window = drawn.window()
         return {
             "changed": bool(stale), "svg_path": svg_path, "markdown_path": markdown_path,

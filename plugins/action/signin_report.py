@@ -7,11 +7,11 @@ from __future__ import annotations
 import datetime
 import json
 import os
-import tempfile
 
 from ansible_collections.sfb.server.plugins.plugin_utils.domain import inputs
 from ansible_collections.sfb.server.plugins.plugin_utils.domain import signin
 from ansible_collections.sfb.server.plugins.plugin_utils.action import ControllerAction
+from ansible_collections.sfb.server.plugins.plugin_utils.controller import report_files
 from ansible_collections.sfb.server.plugins.plugin_utils.errors import InvalidArgument, SfbError
 
 _CHECK_KEYS = ("id", "title", "target", "status", "reason")
@@ -55,14 +55,6 @@ def _same_content(path: str, document: dict) -> bool:
     return {k: v for k, v in old.items() if k != "generated"} == {k: v for k, v in document.items() if k != "generated"}
 
 
-def _write(path: str, text: str) -> None:
-    directory = os.path.dirname(path)
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=directory, delete=False, suffix=".tmp") as handle:
-        handle.write(text)
-        temporary = handle.name
-    os.replace(temporary, path)
-
-
 class ActionModule(ControllerAction):
     ARGUMENT_SPEC = {
         "checks": {"type": "list", "elements": "raw", "required": True},
@@ -96,7 +88,7 @@ class ActionModule(ControllerAction):
             if not os.path.isdir(args["dest"]):
                 raise SfbError(f"The report directory {args['dest']} does not exist on the controller.",
                                hint="Create it first, or point dest at an existing directory.")
-            _write(json_path, json.dumps(document, indent=2, sort_keys=True) + "\n")
-            _write(markdown_path, signin.render_markdown(document))
+            report_files.write_atomically(json_path, json.dumps(document, indent=2, sort_keys=True) + "\n")
+            report_files.write_atomically(markdown_path, signin.render_markdown(document))
         return {"changed": changed, "json_path": json_path, "markdown_path": markdown_path,
                 "summary": document["summary"], "failed_checks": [c.to_dict() for c in checks if c.status == signin.FAIL]}

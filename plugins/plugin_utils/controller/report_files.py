@@ -110,8 +110,13 @@ def write_text(path: str, text: str) -> bool:
     """Write `text` unless the file already holds it; True when written."""
     if holds(path, text):
         return False
-    _atomic(path, lambda handle: handle.write(text))
+    write_atomically(path, text)
     return True
+
+
+def write_atomically(path: str, text: str) -> None:
+    """Write `text` beside `path`, then rename: a reader never sees half a file."""
+    _atomic(path, lambda handle: handle.write(text))
 
 
 def _atomic(path: str, write, binary: bool = False) -> None:
