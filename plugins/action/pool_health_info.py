@@ -17,8 +17,9 @@ The gate adds the readiness reads; the preflight leaves them to the gate of each
 mode=verify runs after the server is back (failback or return to service): its services run, the
 readiness is Ready again, the fabric shows no more missing replicas than before, the server's
 replica is up to date (Get-CsManagementStoreReplicationStatus), polled every poll_interval seconds
-for at most verify_timeout seconds rather than read once; then it waits `settle` seconds (the Lync
-2013 upgrade page: wait 20 minutes after a domain is upgraded before the next one).
+for at most verify_timeout seconds rather than read once; then it waits `settle` seconds, a margin the
+administrator may ask for (neither upgrade page's text names a wait between servers: the readiness the
+next server's gate reads is what the Lync 2013 page asks for).
 """
 
 from __future__ import annotations
@@ -126,8 +127,7 @@ class ActionModule(SfbAction):
                 "cleared); the rollout does not go on to the next server of this pool until you run the playbook "
                 "again.", health=dict(last)) from None
         if args["settle"]:
-            # Lync 2013 "Upgrade or update Front End Servers": after an upgrade domain is back, wait
-            # (20 minutes) before the next one, so the fabric rebalances the routing groups.
+            # The administrator's own margin (rolling_patch_settle); no page asks for it.
             host.sleep(args["settle"])
         return {"changed": False, "healthy": True, **last, "settled_seconds": args["settle"]}
 
