@@ -108,6 +108,13 @@ class WaitTimedOut(SfbError):
     kind = "timeout"
 
 
+class PlanTimedOut(WaitTimedOut):
+    """A plan ran past its time limit (Plan.time_limit) and was stopped on the server.
+
+    The steps before the one that was running have done their work; the running step was cut
+    where it was (the job that ran it ended), and the steps after it did not run."""
+
+
 class UnreadableOutput(SfbError):
     """A parser met output it cannot interpret: the job stops rather than pass a gate on a guess.
 

@@ -238,6 +238,10 @@ class Plan:
 
     steps: tuple[Step, ...]
     secrets: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
+    # Seconds a long plan may run on the server before it is stopped (PlanTimedOut); None: the Host's
+    # own limit. It is how a module bounds a documented blocking call (Stop-CsWindowsService -Graceful
+    # without -NoWait "will not return control until the command has completed").
+    time_limit: int | None = None
 
     def __post_init__(self):
         object.__setattr__(self, "steps", tuple(self.steps))
@@ -251,10 +255,13 @@ class Plan:
         if leaked:
             raise ValueError(f"the value of secret(s) {', '.join(leaked)} is written in the plan's steps; "
                              "pass it as a Secret reference instead")
+        if self.time_limit is not None and (self.time_limit < 1 or not self.long_reason()):
+            raise ValueError("a time limit is for a long plan (one with a step of LONG_CMDLETS or an executable), "
+                             "of at least one second")
 
     @classmethod
-    def of(cls, *steps: Step, secrets: Mapping[str, str] | None = None) -> "Plan":
-        return cls(steps=steps, secrets=dict(secrets or {}))
+    def of(cls, *steps: Step, secrets: Mapping[str, str] | None = None, time_limit: int | None = None) -> "Plan":
+        return cls(steps=steps, secrets=dict(secrets or {}), time_limit=time_limit)
 
     def secret_keys(self) -> set[str]:
         return {

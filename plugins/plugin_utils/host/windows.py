@@ -22,7 +22,7 @@ from typing import Any
 from ansible.errors import AnsibleConnectionFailure
 from ansible.utils.display import Display
 
-from ansible_collections.sfb.server.plugins.plugin_utils.errors import HostUnreachable, SfbError
+from ansible_collections.sfb.server.plugins.plugin_utils.errors import HostUnreachable, PlanTimedOut, SfbError
 from ansible_collections.sfb.server.plugins.plugin_utils.host.base import (
     FileCopy, Host, UpdateDownload, UpdateRun, parse_runner_result,
 )
@@ -40,6 +40,9 @@ LONG_PLAN_POLL_SECONDS = 15
 # Polls that may fail in a row (connection dropped, server busy) before the controller gives up
 # on a job that keeps running on the server.
 MAX_FAILED_POLLS = 40
+# What ansible-core's PowerShell async watchdog (executor/powershell/async_watchdog.ps1, 2.16 to 2.21)
+# says of a job it stopped at its time limit: the job's own answer never came.
+WATCHDOG_TIMED_OUT = "timed out waiting for module completion"
 REBOOT_ACTION = "ansible.windows.win_reboot"
 UPDATES_ACTION = "ansible.windows.win_updates"
 COPY_ACTION = "ansible.windows.win_copy"
@@ -57,7 +60,13 @@ class WindowsHost(Host):
         if reason:
             display.vvv(f"{self.name}: running the plan as an async job ({reason})", host=self.name)
             limits = [s.timeout for s in plan.steps if isinstance(s, Executable) and s.timeout]
-            answer = self._run_detached(arguments, max(limits) if limits else LONG_PLAN_TIMEOUT)
+            limit = plan.time_limit or (max(limits) if limits else LONG_PLAN_TIMEOUT)
+            answer = self._run_detached(arguments, limit)
+            if answer.get("failed") and WATCHDOG_TIMED_OUT in str(answer.get("msg", "")):
+                raise PlanTimedOut(
+                    f"{self.name}: the plan did not finish within its {limit} seconds and was stopped on the server.",
+                    hint="The steps before the one running have done their work; run the task again to see the "
+                    "server's state.", time_limit=limit)
         else:
             answer = self._execute(RUNNER, arguments)
         # The server may echo a secret (a CA's refusal quoting the password): nothing past here sees it.
@@ -97,7 +106,8 @@ class WindowsHost(Host):
             return job
         async_dir = self._action.get_shell_option("async_dir", default="~/.ansible_async")
         status_args = {"jid": job["ansible_job_id"], "mode": "status", "_async_dir": async_dir}
-        deadline = time.time() + limit
+        # The watchdog on the server stops the job at `limit`; its answer needs a few polls more.
+        deadline = time.time() + limit + 4 * LONG_PLAN_POLL_SECONDS
         failed_polls = 0
         while True:
             try:

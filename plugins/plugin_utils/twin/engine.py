@@ -14,7 +14,7 @@ import ntpath
 import time
 from typing import Any, Mapping
 
-from ansible_collections.sfb.server.plugins.plugin_utils.errors import BindError, HostUnreachable
+from ansible_collections.sfb.server.plugins.plugin_utils.errors import BindError, HostUnreachable, PlanTimedOut
 from ansible_collections.sfb.server.plugins.plugin_utils.host.signatures import documented
 from ansible_collections.sfb.server.plugins.plugin_utils.twin import cmdlets as registry
 from ansible_collections.sfb.server.plugins.plugin_utils.twin import knowledge, simulation
@@ -25,24 +25,29 @@ _MAX_WAIT_VIRTUAL_SECONDS = 3 * 86400
 
 
 def execute(store: WorldStore, server: str, steps: list[dict], modules: list[str],
-            secrets: Mapping[str, str] | None = None, become: bool | None = None) -> dict:
+            secrets: Mapping[str, str] | None = None, become: bool | None = None,
+            time_limit: float | None = None) -> dict:
     """The runner-shaped answer of `server` to a wire plan.
 
     The plan runs in one transaction, as it runs in one round trip on a real server: the module
     check and every step up to the first that has to wait for time to pass (a drain, an install).
     Only then is the world written and the lock let go, so that other forks go on while this one
     waits; the steps after it run in a transaction of their own. A server that stops answering half
-    way (HostUnreachable) keeps what the steps before did, as a real one does.
+    way (HostUnreachable) keeps what the steps before did, as a real one does. A plan given a
+    `time_limit` (virtual seconds) that is still waiting when it passes is stopped there, as ansible-core's
+    async watchdog stops the job on Windows (PlanTimedOut): what the steps did so far stays.
     """
     registry.load()
     secrets = secrets or {}
     answers: list[dict] = []
     index = 0
+    deadline: float | None = None
     while True:
         waiting = unreachable = None
         with store.transaction(simulation.advance, reuse=True) as world:
             if index == 0:
                 _reachable(world, server)
+                deadline = None if time_limit is None else world.now + time_limit
             while index < len(steps):
                 try:
                     missing = _missing_step_module(world, server, index, steps[index])
@@ -63,7 +68,7 @@ def execute(store: WorldStore, server: str, steps: list[dict], modules: list[str
             raise unreachable
         if waiting is None:
             return {"failed": False, "changed": False, "steps": answers}
-        answer = _wait(store, server, steps[index], become, *waiting)
+        answer = _wait(store, server, steps[index], become, *waiting, deadline=deadline)
         answers.append(answer)
         index += 1
         if answer["error"] is not None or index >= len(steps):
@@ -125,11 +130,20 @@ def _start_step(world: World, server: str, index: int, step: dict, secrets: Mapp
     return _finish(answer, step, result), None
 
 
-def _wait(store: WorldStore, server: str, step: dict, become, answer: dict, call, result, started: float, clock):
+def _wait(store: WorldStore, server: str, step: dict, become, answer: dict, call, result, started: float, clock,
+          deadline: float | None = None):
     """Let virtual time pass for a step that waits, one transaction per look, the lock free between."""
     while isinstance(result, registry.Wait):
         if result.until - started > _MAX_WAIT_VIRTUAL_SECONDS:
             raise RuntimeError(f"twin handler for {call.name} waits beyond any real cmdlet")
+        if deadline is not None and result.until > deadline:
+            time.sleep(clock.real_seconds(deadline - clock.now()))
+            with store.transaction(simulation.advance, reuse=True) as world:
+                world.record(server, "plan_timed_out", command=call.name)
+            raise PlanTimedOut(f"{server}: the plan did not finish within its time limit and was stopped on the "
+                               f"server ({call.name} was still running).",
+                               hint="The steps before it have done their work; run the task again to see the "
+                               "server's state.")
         time.sleep(clock.real_seconds(result.until - clock.now()))
         with store.transaction(simulation.advance, reuse=True) as world:
             call = registry.Call(call.name, call.parameters, world, _reachable(world, server), call.arguments,

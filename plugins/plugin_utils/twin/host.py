@@ -32,7 +32,7 @@ class TwinHost(Host):
 
     def _run(self, plan: Plan) -> PlanResult:
         answer = engine.execute(self.store, self.name, plan.to_wire(), plan.modules(), plan.secrets,
-                                become=self.become)
+                                become=self.become, time_limit=plan.time_limit)
         return parse_runner_result(plan, answer, self.name)
 
     def now(self) -> float:
