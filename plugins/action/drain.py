@@ -5,17 +5,22 @@ keep it from re-admitting traffic after a restart, and return it to service."""
 
 from __future__ import annotations
 
+import copy
+
 from ansible_collections.sfb.server.plugins.plugin_utils.domain import inputs
 from ansible_collections.sfb.server.plugins.plugin_utils.state import maintenance as steps
 from ansible_collections.sfb.server.plugins.plugin_utils.state import pool as pool_state
 from ansible_collections.sfb.server.plugins.plugin_utils.action import SfbAction
 from ansible_collections.sfb.server.plugins.plugin_utils.domain import maintenance
-from ansible_collections.sfb.server.plugins.plugin_utils.errors import SfbError, WaitTimedOut
+from ansible_collections.sfb.server.plugins.plugin_utils.errors import PlanTimedOut, SfbError
 from ansible_collections.sfb.server.plugins.plugin_utils.host.plan import CmdletCall, Plan
 
 
-def _stop(names: list[str], whole_server: bool, graceful: bool) -> list[CmdletCall]:
-    flags = {"Graceful": True, "NoWait": True} if graceful else {}
+def _stop(names: list[str], whole_server: bool, graceful: bool, wait: bool = False) -> list[CmdletCall]:
+    # Stop-CsWindowsService.md: with -Graceful "the service will not completely shut down until all the
+    # existing requests have been filled", and without -NoWait "control will not be returned until the
+    # command has completed": the cmdlet itself waits for the sessions, in the one round trip.
+    flags = ({"Graceful": True} if wait else {"Graceful": True, "NoWait": True}) if graceful else {}
     if whole_server:
         return [CmdletCall("Stop-CsWindowsService", flags)]
     return [CmdletCall("Stop-CsWindowsService", {"Name": name, **flags}) for name in names]
@@ -29,6 +34,13 @@ def _start(names: list[str], whole_server: bool) -> list[CmdletCall]:
 
 def _set_startup(changes: dict[str, str]) -> list[CmdletCall]:
     return [CmdletCall("Set-Service", {"Name": name, "StartupType": kind}) for name, kind in changes.items()]
+
+
+def _handed(status: dict, startup: dict, marker) -> dict:
+    """What the drain leaves, in the shape drain_state_from reads: the serve step of the same cycle takes it
+    as known_state instead of reading the server again."""
+    return {"services": dict(status), "startup_types": dict(startup), "marker": marker.to_result(),
+            "marker_key_exists": True}
 
 
 def dns_warning(whole_server: bool, names: list[str], dns_load_balancing: bool) -> list[str]:
@@ -54,6 +66,7 @@ class ActionModule(SfbAction):
         "reason": {"type": "str", "default": "maintenance"},
         "dns_load_balancing": {"type": "bool", "default": True},
         "check_quorum": {"type": "bool", "default": True},
+        "known_state": {"type": "dict"},
     }
     INPUT_CHECKS = {"services": inputs.each(inputs.plain_name(" ,;")), "timeout": inputs.duration,
                     "poll_interval": inputs.positive_duration, "reason": inputs.nonempty}
@@ -62,7 +75,9 @@ class ActionModule(SfbAction):
         if args["timeout"] < 0 or args["poll_interval"] < 1:
             raise SfbError("timeout must be 0 or more and poll_interval at least 1 second.",
                            hint=f"Got timeout={args['timeout']} poll_interval={args['poll_interval']}.")
-        read = steps.read_drain_state(host)
+        # A state handed on by the module before it in the same cycle (the gate's, or this module's own
+        # server_state after a drain) is not read again: one round trip less per server.
+        read = steps.drain_state_from(args["known_state"]) if args["known_state"] else steps.read_drain_state(host)
         states = read.services
         names = steps.choose_services(states, args["services"])
         whole = not args["services"]
@@ -84,32 +99,59 @@ class ActionModule(SfbAction):
         sessions = sum(s.sessions for s in states if s.name in names)
         before = {"services": {n: status.get(n) for n in names}, "startup_types": {n: startup.get(n) for n in names},
                   "marker": found.marker.to_result() if found.marker else None}
-        if args["check_quorum"] and found.marker is None and "RTCSRV" in to_stop:
+        # A handed state says which procedure the server follows: only a Windows Fabric Front End has a quorum.
+        procedure = (args["known_state"] or {}).get("procedure")
+        if args["check_quorum"] and found.marker is None and "RTCSRV" in to_stop \
+                and procedure in (None, maintenance.FRONT_END_FAILOVER):
             self._refuse_below_quorum(host)
         if found.marker is not None and not to_change and not to_stop:
             return {"changed": False, "state": "drained", "services": names, "sessions": 0,
                     "startup_types": found.marker.startup_types, "marker": found.marker.to_result(),
-                    "warnings": warnings}
+                    "warnings": warnings, "server_state": _handed(status, startup, found.marker)}
         marker = found.marker or maintenance.Marker(phase="draining", reason=args["reason"], started=host.now(),
                                                     services=[] if whole else names)
         marker.startup_types = {**remembered, **marker.startup_types}
         marker.phase = "draining"
-        # The marker goes first: a controller killed after any later step leaves what to restore.
-        plan = Plan.of(*steps.write_marker(marker, found.key_exists), *_set_startup(to_change),
-                       *(_stop(to_stop, whole, graceful=True) if to_stop else []))
         after = {"services": {n: "Stopped" for n in names}, "startup_types": {n: to_change.get(n, startup.get(n)) for n in names},
                  "marker": marker.to_result()}
-        result = self.converge(host, plan, before, after)
-        result.update(state="drained", services=names, sessions=sessions, startup_types=marker.startup_types,
-                      marker=marker.to_result(), warnings=warnings)
+        # The marker goes first: a controller killed after any later step leaves what to restore.
+        head = (*steps.write_marker(marker, found.key_exists), *_set_startup(to_change))
+        blocking = bool(to_stop) and args["timeout"] > 0
+        stop = _stop(to_stop, whole, graceful=True, wait=blocking) if to_stop else []
+        described = Plan.of(*head, *stop)
         if self.check_mode:
+            result = self.converge(host, described, before, after)
+            result.update(state="drained", services=names, sessions=sessions, startup_types=marker.startup_types,
+                          marker=marker.to_result(), warnings=warnings)
             return result
         started = host.now()
-        cut = self._wait(host, args, names, whole, result)
-        marker.phase = "drained"
-        marker.history.append({"drained": host.now(), "seconds": int(host.now() - started), "sessions_cut": cut})
-        host.run(Plan.of(*steps.write_marker(marker, True))).raise_for_failure()
-        result.update(marker=marker.to_result(), drain_seconds=int(host.now() - started), sessions_cut=cut)
+        drained = copy.deepcopy(marker)
+        drained.phase = "drained"
+        drained.history.append({"drain_started": started})
+        cut = 0
+        if blocking:
+            # The graceful stop waits on the server for the sessions, bounded by the plan's time limit, and
+            # the marker is confirmed `drained` in the same plan: the whole drain is one round trip.
+            try:
+                host.run(Plan.of(*head, *stop, *steps.write_marker(drained, True),
+                                 time_limit=args["timeout"])).raise_for_failure()
+            except PlanTimedOut:
+                cut = self._at_limit(host, args, names, whole, drained, warnings)
+        else:
+            # timeout=0: no waiting; what still runs after the graceful stop meets at_limit at once.
+            host.run(described).raise_for_failure()
+            busy = {n: s for n, s in self._services(host, names).items() if s.status != "Stopped"}
+            cut = self._at_limit(host, args, names, whole, drained, warnings, busy) if busy else 0
+            if not busy:
+                host.run(Plan.of(*steps.write_marker(drained, True))).raise_for_failure()
+        result = {"changed": True, "commands": described.describe()}
+        if self.diff_mode:
+            result["diff"] = {"before": before, "after": after}
+        result.update(state="drained", services=names, sessions=sessions, startup_types=drained.startup_types,
+                      marker=drained.to_result(), warnings=warnings, drain_seconds=int(host.now() - started),
+                      sessions_cut=cut,
+                      server_state=_handed({**status, **after["services"]}, {**startup, **after["startup_types"]},
+                                           drained))
         return result
 
     @staticmethod
@@ -127,34 +169,29 @@ class ActionModule(SfbAction):
                 quorum=verdict.to_result(),
             )
 
-    def _wait(self, host, args, names, whole, result) -> int:
-        def probe():
-            return {s.name: s for s in steps.read_services(host) if s.name in names}
+    @staticmethod
+    def _services(host, names) -> dict:
+        return {s.name: s for s in steps.read_services(host) if s.name in names}
 
-        def done(answer):
-            return maintenance.drained({n: s.status for n, s in answer.items()}, names)
-
-        try:
-            host.wait_until(probe, done, args["timeout"], args["poll_interval"], "the sessions to end")
-            return 0
-        except WaitTimedOut:
-            left = probe()
-            sessions = sum(s.sessions for s in left.values())
-            if args["at_limit"] == "fail":
-                raise SfbError(
-                    f"{host.name}: the drain did not finish within {args['timeout']} seconds; "
-                    f"{sessions} session(s) remain on {', '.join(n for n, s in left.items() if s.status != 'Stopped')}.",
-                    hint="The server still prevents new connections and its startup types are changed (the "
-                    "marker on the server remembers the originals). Wait longer and run again, stop it anyway "
-                    "with at_limit=stop_anyway, or return it to service with state=serving.",
-                    sessions_left=sessions,
-                ) from None
-            busy = [n for n, s in left.items() if s.status != "Stopped"]
-            host.run(Plan.of(*_stop(busy, whole and len(busy) == len(names), graceful=False))).raise_for_failure()
-            result.setdefault("warnings", []).append(
-                f"The drain limit of {args['timeout']} seconds was reached with {sessions} session(s) left; "
-                f"the services were stopped anyway (at_limit=stop_anyway) and those sessions were cut.")
-            return sessions
+    def _at_limit(self, host, args, names, whole, drained, warnings, busy=None) -> int:
+        """The drain limit passed with sessions left: fail (the server keeps draining, marker kept) or stop the
+        rest without waiting (at_limit=stop_anyway) and confirm the marker. Returns the sessions cut."""
+        busy = busy if busy is not None else {n: s for n, s in self._services(host, names).items() if s.status != "Stopped"}
+        sessions = sum(s.sessions for s in busy.values())
+        if args["at_limit"] == "fail":
+            raise SfbError(
+                f"{host.name}: the drain did not finish within {args['timeout']} seconds; "
+                f"{sessions} session(s) remain on {', '.join(busy) or 'no service (they stopped meanwhile)'}.",
+                hint="The server still prevents new connections and its startup types are changed (the "
+                "marker on the server remembers the originals). Wait longer and run again, stop it anyway "
+                "with at_limit=stop_anyway, or return it to service with state=serving.",
+                sessions_left=sessions,
+            )
+        host.run(Plan.of(*(_stop(list(busy), whole and len(busy) == len(names), graceful=False) if busy else []),
+                         *steps.write_marker(drained, True))).raise_for_failure()
+        warnings.append(f"The drain limit of {args['timeout']} seconds was reached with {sessions} session(s) left; "
+                        "the services were stopped anyway (at_limit=stop_anyway) and those sessions were cut.")
+        return sessions
 
     # -- serving ---------------------------------------------------------------------------
 

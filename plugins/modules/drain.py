@@ -7,8 +7,11 @@ module: drain
 short_description: Prevent new connections to a Skype for Business server and return it to service
 description:
   - With O(state=drained), the server (or the services in O(services)) stops taking new connections
-    with C(Stop-CsWindowsService -Graceful -NoWait); existing sessions continue until they end
-    naturally, and the module waits for the services to stop, at most O(timeout) seconds.
+    with C(Stop-CsWindowsService -Graceful); existing sessions continue until they end naturally. The
+    cmdlet itself waits for them ("control will not be returned until the command has completed"), on
+    the server, bounded by O(timeout); the marker, the startup types, the stop and the marker's
+    confirmation are one round trip. With O(timeout=0) the stop is sent with C(-NoWait) and O(at_limit)
+    applies at once to whatever still runs.
   - Before anything else changes, the module writes a maintenance marker on the server
     (registry value C(HKLM:\SOFTWARE\sfb.server\Maintenance\State)) holding the services' original
     startup types, then sets them to O(startup_type) so that a restart does not re-admit traffic.
@@ -55,7 +58,7 @@ options:
     default: 3600
   poll_interval:
     description:
-      - Seconds between two reads of the services' activity while waiting.
+      - Kept for compatibility; the module no longer polls (the graceful stop waits on the server).
     type: int
     default: 30
   at_limit:
@@ -90,6 +93,13 @@ options:
         refuse otherwise. The check reads each pool member's C(RTCSRV) status.
     type: bool
     default: true
+  known_state:
+    description:
+      - The server's maintenance state as a module of the same cycle returned it, so that it is not read
+        again - the C(state) of M(sfb.server.pool_health_info) O(sfb.server.pool_health_info#module:mode=gate)
+        before a drain, or this module's RV(server_state) before O(state=serving).
+      - Omit it to read the server first (one more round trip).
+    type: dict
 notes:
   - Supports check mode (the plan is shown in RV(commands), nothing changes) and diff mode.
   - The account needs local administrator rights (C(Set-Service)) and RTCUniversalServerAdmins.
@@ -152,6 +162,10 @@ startup_types:
 marker:
   description: The maintenance marker on the server after the task; null once returned to service.
   returned: success
+  type: dict
+server_state:
+  description: What the drain left (services' status, startup types, marker), for O(known_state) of the serve step.
+  returned: O(state=drained), not in check mode
   type: dict
 commands:
   description: The commands run (or, in check mode, that would run).

@@ -9,11 +9,12 @@ startup types.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from ansible_collections.sfb.server.plugins.plugin_utils.domain import services as service_model
 from ansible_collections.sfb.server.plugins.plugin_utils.domain.maintenance import MARKER_KEY, MARKER_VALUE, Marker
-from ansible_collections.sfb.server.plugins.plugin_utils.errors import SfbError
+from ansible_collections.sfb.server.plugins.plugin_utils.errors import InvalidArgument, SfbError
 from ansible_collections.sfb.server.plugins.plugin_utils.host.base import Host
 from ansible_collections.sfb.server.plugins.plugin_utils.host.plan import CmdletCall, Plan
 
@@ -101,6 +102,17 @@ def front_ends_running(host: Host, servers: list[str]) -> dict[str, bool]:
     return running
 
 
+# Every service's startup type: the services' names are known only from Get-CsWindowsService's answer, and
+# one more round trip costs more than the longer list.
+STARTUP_TYPES = CmdletCall("Get-Service", select=("Name", "StartType"))
+
+
+def startup_types_of(services: list[service_model.ServiceState], objects) -> dict[str, str]:
+    """Get-Service's answer, kept to the Skype for Business services."""
+    names = {s.name.lower() for s in services}
+    return {str(o["Name"]): str(o["StartType"]) for o in objects if str(o.get("Name")).lower() in names}
+
+
 @dataclass
 class DrainState:
     """What a drain decides from, in one round trip: the Skype for Business services, their startup
@@ -117,7 +129,7 @@ def read_drain_state(host: Host) -> DrainState:
     marker's value is read last: Get-ItemProperty fails when it is absent."""
     reads = [
         ("services", CmdletCall("Get-CsWindowsService", select=("Name", "DisplayName", "Status", "ActivityLevel", "RoleName"))),
-        ("startup", CmdletCall("Get-Service", select=("Name", "StartType"))),
+        ("startup", STARTUP_TYPES),
         ("marker_exists", CmdletCall("Test-Path", {"Path": MARKER_KEY}, select=("Value",))),
         ("marker_text", CmdletCall("Get-ItemProperty", {"Path": MARKER_KEY, "Name": [MARKER_VALUE]}, select=(MARKER_VALUE,))),
     ]
@@ -127,6 +139,22 @@ def read_drain_state(host: Host) -> DrainState:
         if name not in results or not results[name].ok:
             answer.raise_for_failure()
     services = [service_model.from_cmdlet(obj) for obj in results["services"].output]
-    names = {s.name.lower() for s in services}
-    startup = {str(o["Name"]): str(o["StartType"]) for o in results["startup"].output if str(o.get("Name")).lower() in names}
+    startup = startup_types_of(services, results["startup"].output)
     return DrainState(services, startup, marker_from(results["marker_exists"], results.get("marker_text")))
+
+
+def drain_state_from(handed: dict) -> DrainState:
+    """The DrainState a module of the same cycle handed on (the gate's `state`, the drain's `server_state`):
+    services' status, startup types and the marker, read or written by that module a task earlier."""
+    try:
+        services = [service_model.ServiceState(str(name), str(name), str(status), "", ())
+                    for name, status in dict(handed["services"]).items()]
+        startup = {str(k): str(v) for k, v in dict(handed["startup_types"]).items()}
+        marker = handed.get("marker")
+        key_exists = bool(handed["marker_key_exists"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InvalidArgument(f"known_state is not a maintenance state this collection returned (missing {exc}).",
+                              hint="Hand the `state` of pool_health_info mode=gate or the `server_state` of drain, "
+                              "or leave it out.") from None
+    return DrainState(services, startup, MarkerState(Marker.from_text(json.dumps(marker)) if marker else None,
+                                                     key_exists))

@@ -27,7 +27,9 @@ from ansible_collections.sfb.server.plugins.plugin_utils.errors import InvalidAr
 from ansible_collections.sfb.server.plugins.plugin_utils.host.base import Host
 from ansible_collections.sfb.server.plugins.plugin_utils.host.plan import CmdletCall, Plan, PlanResult
 from ansible_collections.sfb.server.plugins.plugin_utils.state import topology as topology_state
-from ansible_collections.sfb.server.plugins.plugin_utils.state.maintenance import MarkerState, marker_from
+from ansible_collections.sfb.server.plugins.plugin_utils.state.maintenance import (
+    STARTUP_TYPES, MarkerState, marker_from, startup_types_of,
+)
 
 SERVICES = CmdletCall("Get-CsWindowsService", select=("Name", "DisplayName", "Status", "ActivityLevel", "RoleName"))
 PATCH_VERSION = CmdletCall("Get-CsServerPatchVersion", select=("ComponentName", "Version"))
@@ -78,6 +80,8 @@ class ServerState:
     marker: MarkerState
     patch_version: str | None = None
     cu_path_exists: bool | None = None
+    # The Skype for Business services' startup types (Get-Service): what a drain remembers in the marker.
+    startup_types: dict[str, str] = field(default_factory=dict)
 
     @property
     def fqdn(self) -> str:
@@ -100,6 +104,7 @@ class ServerState:
             "edition": self.placement.edition, "roles": list(self.placement.roles), "procedure": self.procedure,
             "patch_version": self.patch_version,
             "services": {s.name: s.status for s in self.services},
+            "startup_types": dict(self.startup_types),
             "marker": self.marker.marker.to_result() if self.marker.marker else None,
             "marker_key_exists": self.marker.key_exists,
         }
@@ -111,7 +116,7 @@ def read_server(host: Host, patch_version: bool = False, cu_path: str | None = N
     The marker's value is read last: Get-ItemProperty fails when the key or the value is absent, which
     only means "no marker" and must not hide the other reads."""
     reads = [("version", topology_state.SERVER_VERSION), ("computer", topology_state.LOCAL_COMPUTER),
-             ("pools", topology_state.POOLS), ("services", SERVICES)]
+             ("pools", topology_state.POOLS), ("services", SERVICES), ("startup", STARTUP_TYPES)]
     if patch_version:
         reads.append(("patch_version", PATCH_VERSION))
     if cu_path:
@@ -134,7 +139,8 @@ def read_server(host: Host, patch_version: bool = False, cu_path: str | None = N
     exists_cu = None
     if cu_path:
         exists_cu = bool(answers["cu_path"].output and answers["cu_path"].output[0] is True)
-    return ServerState(product, version, place, services, marker, patch, exists_cu)
+    startup = startup_types_of(services, answers["startup"].output)
+    return ServerState(product, version, place, services, marker, patch, exists_cu, startup)
 
 
 @dataclass
