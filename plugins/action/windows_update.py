@@ -63,5 +63,8 @@ class ActionModule(SfbAction):
                            hint="Check that the server reaches its update source (WSUS or Microsoft Update); "
                            "reject the update (reject=) if it cannot be fetched, and run again.",
                            downloaded=run.downloaded, failed_updates=run.failed)
-        return {"changed": bool(run.downloaded), "downloaded": run.downloaded, "staged": run.downloaded + run.already,
-                "installed": [], "failed_updates": [], "reboot_required": False, "rebooted": False, "pending": []}
+        # Staged updates are still pending (their install is what the maintenance window holds): the download
+        # answers what a search would, so a rollout needs no search of its own outside check mode.
+        staged = run.downloaded + run.already
+        return {"changed": bool(run.downloaded), "downloaded": run.downloaded, "staged": staged,
+                "installed": [], "failed_updates": [], "reboot_required": False, "rebooted": False, "pending": staged}

@@ -61,7 +61,7 @@ options:
     type: int
     default: 30
   settle:
-    description: With V(verify), seconds to wait once healthy (an administrator's margin: Microsoft's pages name no wait between servers).
+    description: With V(verify), seconds to wait once healthy, an administrator's margin (Microsoft's pages name no wait between servers).
     type: int
     default: 0
   busy_retries:

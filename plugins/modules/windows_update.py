@@ -93,7 +93,7 @@ staged:
   type: list
   elements: dict
 pending:
-  description: In check mode, updates that would be installed (or downloaded).
+  description: In check mode, updates that would be installed (or downloaded); after O(state=downloaded), the updates staged and still to install.
   returned: success
   type: list
   elements: dict
