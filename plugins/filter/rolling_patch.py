@@ -68,13 +68,31 @@ def rolling_patch_preflight(hosts: list, hostvars: Any, result_name: str = "roll
     return {"pools": {p: {**e, "down": list(e["down"])} for p, e in pools.items()}, "refusals": refusals}
 
 
+def run_forks() -> int:
+    """The forks of this run: ansible-playbook's -f/--forks, else the configured default (ansible.cfg, ANSIBLE_FORKS)."""
+    from ansible import constants, context
+
+    return int((context.CLIARGS or {}).get("forks") or constants.DEFAULT_FORKS)
+
+
 def rolling_patch_waves(hosts: list, hostvars: Any, pools_at_once: int = 1, backup_pools: dict | None = None,
-                        result_name: str = "rolling_patch_preflight") -> dict:
-    """Order the servers into waves: wave k holds the k-th server of each pool (an interrupted one first),
-    at most `pools_at_once` pools per wave, and never a pool with its backup pool."""
+                        result_name: str = "rolling_patch_preflight", forks: int | None = None) -> dict:
+    """Plan the rollout in lanes: at most `pools_at_once` lanes run at once, each one server at a time, a
+    lane's pools one after the other; a pool's interrupted server goes first, and a pool shares the lane of
+    its backup pool, so the two are never short of a server together.
+
+    Each server waits only for its lane's previous server (`after`), not for the other lanes: wave k
+    (the k-th server of every lane) is what the plan shows, not a barrier. `batches` (the play's serial)
+    cut the order in runs of at most `forks` servers, so that every server waiting for its turn holds a
+    fork of its own while the one it waits for can always run (a waiting server never waits for a later
+    one)."""
     if int(pools_at_once) < 1:
         raise AnsibleFilterError("rolling_patch_pools_at_once must be at least 1.")
+    forks = run_forks() if forks is None else forks
+    if int(forks) < 1:
+        raise AnsibleFilterError("forks must be at least 1.")
     backup = {str(k).lower(): str(v).lower() for k, v in (backup_pools or {}).items()}
+    partners = {**backup, **{v: k for k, v in backup.items()}}
     queues: dict[str, list[str]] = {}
     for host in hosts:
         read = _result(hostvars, host, result_name)
@@ -84,25 +102,28 @@ def rolling_patch_waves(hosts: list, hostvars: Any, pools_at_once: int = 1, back
             queues[pool].insert(sum(1 for h in queues[pool] if _result(hostvars, h, result_name).get("in_maintenance")), host)
         else:
             queues[pool].append(host)
-    waves: list[list[str]] = []
-    pending = {p: list(q) for p, q in queues.items() if q}
-    while pending:
-        wave, pools_in = [], []
-        for pool in list(pending):
-            if len(pools_in) >= int(pools_at_once):
-                break
-            partner = backup.get(pool)
-            if partner in pools_in or any(backup.get(p) == pool for p in pools_in):
-                continue
-            wave.append(pending[pool].pop(0))
-            pools_in.append(pool)
-            if not pending[pool]:
-                del pending[pool]
-        waves.append(wave)
-        # Rotate so that a pool held back by its partner goes first in the next wave.
-        pending = dict(sorted(pending.items(), key=lambda item: -len(item[1])))
-    return {"waves": waves, "order": [h for w in waves for h in w], "batches": [len(w) for w in waves],
-            "pools": dict(queues)}
+    interrupted = {pool for pool, queue in queues.items()
+                   if queue and _result(hostvars, queue[0], result_name).get("in_maintenance")}
+    # Resumed pools first, then the longest: each goes to the least loaded lane (its partner's, if placed).
+    order = sorted((p for p in queues if queues[p]), key=lambda p: (p not in interrupted, -len(queues[p])))
+    lanes: list[list[str]] = [[] for _ in range(min(int(pools_at_once), len(order)))]
+    lane_of: dict[str, int] = {}
+    for pool in order:
+        partner = partners.get(pool)
+        if partner in lane_of:
+            lane = lane_of[partner]
+        else:
+            lane = min(range(len(lanes)), key=lambda i: (sum(len(queues[q]) for q in lanes[i]), i))
+        lanes[lane].append(pool)
+        lane_of[pool] = lane
+    runs = [[h for pool in lane for h in queues[pool]] for lane in lanes]
+    waves = [[run[k] for run in runs if k < len(run)] for k in range(max((len(r) for r in runs), default=0))]
+    after = {run[i]: [run[i - 1]] if i else [] for run in runs for i in range(len(run))}
+    flat = [h for w in waves for h in w]
+    size = int(forks)
+    batches = [len(flat[i:i + size]) for i in range(0, len(flat), size)]
+    return {"waves": waves, "order": flat, "batches": batches, "pools": dict(queues),
+            "lanes": [list(lane) for lane in lanes], "after": after}
 
 
 def rolling_patch_halted(hosts: list, hostvars: Any) -> list:

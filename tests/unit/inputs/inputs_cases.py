@@ -56,6 +56,7 @@ BASE: dict[str, tuple[str, dict]] = {
     "services_started": (FE, {}),
     "cumulative_update": (FE, {"path": "D:\\CU\\SkypeServerUpdateInstaller.exe", "version": "7.0.2046.530"}),
     "maintenance_timeline": (CONTROLLER, {"records": [], "dest": "{tmp}"}),
+    "rolling_patch_turn": (CONTROLLER, {"path": "{tmp}"}),
     # Cloud Connector
     "cce_ca_reset": (CCE, {"state": "planned", "appliances": [CCE], "procedure_id": "INC-1"}),
     "cce_certificates": (CCE, {}),
@@ -220,6 +221,14 @@ BAD: dict[str, list[tuple[dict, str, str]]] = {
         ({"path": "D:\\CU\\setup.exe"}, "path", "not the update installer"),
         ({"path": None}, "path", "path missing"),
         ({"stop_web_server": "x"}, "stop_web_server", "not a boolean"),
+    ],
+    "rolling_patch_turn": [
+        ({"path": None}, "path", "path missing"),
+        ({"path": "/proc/sfb"}, "path", "a pseudo file system"),
+        ({"state": "bogus"}, "state", "not a choice"),
+        ({"state": "done"}, "server", "done without the server"),
+        ({"timeout": 0}, "timeout", "no time to wait"),
+        ({"poll_interval": 0}, "poll_interval", "a zero poll interval"),
     ],
     "maintenance_timeline": [
         ({"records": None}, "records", "records missing"),
