@@ -19,7 +19,8 @@ and check mode over pools of 12 Front Ends (12 servers, and a larger estate), th
 - round trips per server cycle, per module (every sfb.server task of the playbook on that server,
   preflight and verification included, as the modules report them in `round_trips`), and the
   controller's seconds per server: the real seconds the controller spent in that server's tasks (its
-  wait for the previous server of its lane left out) minus the server's unavoidable work (virtual / speed). Targets: a Front End's whole cycle at most 12 round
+  wait for the previous server of its lane and its download ahead left out) minus the server's
+  unavoidable work (virtual / speed). Targets: a Front End's whole cycle at most 12 round
   trips, a Standard Edition server at most 8, the same in a pool of 4 and in a pool of 12.
 - each server's time out of service: from the first event that stops it taking new sessions (drain,
   failover, service stopped, restart) to the last service started or failback after it.
@@ -282,8 +283,8 @@ def rollout(work: pathlib.Path, key: str, speed: float, minutes: float) -> dict:
     for record in records:
         if record["action"].startswith("sfb.server.") and record["round_trips"] is not None:
             trips[record["host"]][record["action"].split(".")[-1]] += int(record["round_trips"])
-        # A server waiting for its lane's previous one costs the controller nothing.
-        if record["action"] != "sfb.server.rolling_patch_turn":
+        # A server waiting for its lane's previous one, or downloading while it serves, costs the controller nothing.
+        if record["action"] != "sfb.server.rolling_patch_turn" and record not in staging:
             busy[record["host"]] += record["end"] - record["start"]
     servers = sorted(pool_of)
     return {
