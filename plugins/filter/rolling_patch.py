@@ -106,7 +106,7 @@ def rolling_patch_waves(hosts: list, hostvars: Any, pools_at_once: int = 1, back
                    if queue and _result(hostvars, queue[0], result_name).get("in_maintenance")}
     # Resumed pools first, then the longest: each goes to the least loaded lane (its partner's, if placed).
     order = sorted((p for p in queues if queues[p]), key=lambda p: (p not in interrupted, -len(queues[p])))
-    lanes: list[list[str]] = [[] for _ in range(min(int(pools_at_once), len(order)))]
+    lanes: list[list[str]] = [[] for _lane in range(min(int(pools_at_once), len(order)))]
     lane_of: dict[str, int] = {}
     for pool in order:
         partner = partners.get(pool)

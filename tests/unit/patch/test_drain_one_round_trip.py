@@ -36,7 +36,7 @@ def counted(module, store, args, check_mode=False):
 
 def test_the_gate_hands_the_drain_its_state_and_the_drain_is_one_round_trip(make_store, clock):
     store = make_store(standard_world())
-    gate, _ = counted(pool_health_info, store, {"mode": "gate"})
+    gate, _trips = counted(pool_health_info, store, {"mode": "gate"})
     assert gate["state"]["startup_types"]["RTCSRV"] == "Automatic"
     drained, trips = counted(drain, store, {"known_state": gate["state"]})
     assert trips == 1 and drained["changed"] and drained["marker"]["phase"] == "drained"
@@ -68,7 +68,7 @@ def test_the_limit_stops_the_plan_and_at_limit_fail_leaves_the_server_draining(m
 
 def test_at_limit_stop_anyway_cuts_what_is_left_and_confirms_the_marker(make_store, clock):
     store = make_store(standard_world({"drain_never_ends": True}))
-    drained, _ = counted(drain, store, {"timeout": 600, "at_limit": "stop_anyway"})
+    drained, _trips = counted(drain, store, {"timeout": 600, "at_limit": "stop_anyway"})
     (dropped,) = events(store, "sessions_dropped")
     assert drained["sessions_cut"] == dropped["detail"]["count"] > 0
     assert drained["marker"]["phase"] == "drained" and "cut" in drained["warnings"][-1]

@@ -30,7 +30,8 @@ TEXT = "\n".join(path.read_text(encoding="utf-8") for path in SOURCES)
 # Documented cmdlets a hint names that the collection never calls (so they are not in its signatures),
 # each checked against its page in MicrosoftDocs/office-docs-powershell skype/skype-ps/SkypeForBusiness/.
 NAMED_ONLY = {"Uninstall-CsMirrorDatabase": "Uninstall-CsMirrorDatabase.md",
-              "Install-CsMirrorDatabase": "Install-CsMirrorDatabase.md"}
+              "Install-CsMirrorDatabase": "Install-CsMirrorDatabase.md",
+              "Get-CsPoolBackupRelationship": "Get-CsPoolBackupRelationship.md"}
 
 
 def _role_variables() -> set[str]:
