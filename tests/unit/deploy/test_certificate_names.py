@@ -18,8 +18,8 @@ from ansible_collections.sfb.server.plugins.plugin_utils.errors import Unreadabl
 from ansible_collections.sfb.server.plugins.plugin_utils.twin import admin
 from ansible_collections.sfb.server.plugins.plugin_utils.twin.world import WorldStore
 from conftest import INSTALL, bare_estate, run_twin
-from test_deploy_on_windows import (COMPUTER, FE, TOPOLOGY_NAMES, TOPOLOGY_XML, WEB_SERVICES, Runner, pool, run,
-                                    windows_action)
+from test_deploy_on_windows import (COMPUTER, FE, TOPOLOGY_NAMES, TOPOLOGY_XML, WEB_SERVICES, Runner, certificate_stores,
+                                    pool, run, windows_action)
 
 CA = r"ca01.contoso.com\Contoso Issuing CA"
 # Two SIP domains: fabrikam.com brings its own Meet simple URL and sip.fabrikam.com.
@@ -42,17 +42,9 @@ def certificate(thumbprint, names):
 def front_end(store, topology=TOPOLOGY_XML, web=None, issued=None):
     web = WEB_SERVICES if web is None else web
 
-    def child_items(step):
-        path = step["parameters"]["Path"]
-        if path.endswith("My"):
-            return list(store)
-        if path.endswith("CA"):
-            return [{"Subject": "CN=Contoso Issuing CA", "Issuer": "CN=Contoso Root CA"}]
-        return [{"Subject": "CN=Contoso Root CA", "Issuer": "CN=Contoso Root CA"}]
-
     return Runner({
         "Get-CsComputer": lambda s: [COMPUTER], "Get-CsPool": lambda s: [pool()], "Get-CsCertificate": lambda s: [],
-        "Get-ChildItem": child_items, "Set-CsCertificate": lambda s: [],
+        "Get-ChildItem": certificate_stores(store), "Set-CsCertificate": lambda s: [],
         "Request-CsCertificate": lambda s: (store.append(issued) if issued else None) or [],
         "Get-CsService": lambda s: web, "Get-CsTopology": lambda s: [topology],
     })

@@ -259,14 +259,9 @@ def test_components_unmet_prerequisites_are_listed():
     assert result["failed"] and result["error"]["unmet"] == ["Windows Identity Foundation"]
 
 
-def test_certificate_online_request_with_ca_credentials():
-    store = []
-    my_cert = {"Thumbprint": "9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B", "Subject": "CN=pool01.contoso.com",
-               "Issuer": "CN=Contoso Issuing CA", "NotBefore": "2026-01-01T00:00:00.0000000Z",
-               "NotAfter": "2099-01-01T00:00:00.0000000Z", "HasPrivateKey": True, "FriendlyName": "SfB Default",
-               "DnsNameList": [{"Punycode": n, "Unicode": n} for n in TOPOLOGY_NAMES],
-               "EnhancedKeyUsageList": [{"FriendlyName": "Server Authentication", "ObjectId": "1.3.6.1.5.5.7.3.1"}],
-               "PublicKey": {"Key": {"KeySize": 2048}}}
+def certificate_stores(store: list):
+    """Get-ChildItem's answer for the certificate stores: the personal store's live list, one issuing CA
+    in the intermediate store, its root in the root store."""
 
     def child_items(step):
         path = step["parameters"]["Path"]
@@ -276,9 +271,21 @@ def test_certificate_online_request_with_ca_credentials():
             return [{"Subject": "CN=Contoso Issuing CA", "Issuer": "CN=Contoso Root CA"}]
         return [{"Subject": "CN=Contoso Root CA", "Issuer": "CN=Contoso Root CA"}]
 
+    return child_items
+
+
+def test_certificate_online_request_with_ca_credentials():
+    store = []
+    my_cert = {"Thumbprint": "9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B", "Subject": "CN=pool01.contoso.com",
+               "Issuer": "CN=Contoso Issuing CA", "NotBefore": "2026-01-01T00:00:00.0000000Z",
+               "NotAfter": "2099-01-01T00:00:00.0000000Z", "HasPrivateKey": True, "FriendlyName": "SfB Default",
+               "DnsNameList": [{"Punycode": n, "Unicode": n} for n in TOPOLOGY_NAMES],
+               "EnhancedKeyUsageList": [{"FriendlyName": "Server Authentication", "ObjectId": "1.3.6.1.5.5.7.3.1"}],
+               "PublicKey": {"Key": {"KeySize": 2048}}}
+
     runner = Runner({
         "Get-CsComputer": lambda s: [COMPUTER], "Get-CsPool": lambda s: [pool()], "Get-CsCertificate": lambda s: [],
-        "Get-ChildItem": child_items, "Request-CsCertificate": lambda s: store.append(my_cert) or [],
+        "Get-ChildItem": certificate_stores(store), "Request-CsCertificate": lambda s: store.append(my_cert) or [],
         "Set-CsCertificate": lambda s: [], **TOPOLOGY_HANDLERS,
     })
     result = run(windows_action(Certificate, runner, {
