@@ -140,9 +140,10 @@ class ActionModule(SfbAction):
         else:
             # timeout=0: no waiting; what still runs after the graceful stop meets at_limit at once.
             host.run(described).raise_for_failure()
-            busy = {n: s for n, s in self._services(host, names).items() if s.status != "Stopped"}
-            cut = self._at_limit(host, args, names, whole, drained, warnings, busy) if busy else 0
-            if not busy:
+            busy = self._busy(host, names)
+            if busy:
+                cut = self._at_limit(host, args, names, whole, drained, warnings, busy)
+            else:
                 host.run(Plan.of(*steps.write_marker(drained, True))).raise_for_failure()
         result = {"changed": True, "commands": described.describe()}
         if self.diff_mode:
@@ -170,13 +171,14 @@ class ActionModule(SfbAction):
             )
 
     @staticmethod
-    def _services(host, names) -> dict:
-        return {s.name: s for s in steps.read_services(host) if s.name in names}
+    def _busy(host, names) -> dict:
+        """The drained services that have not stopped yet (a graceful stop ends in Stopped)."""
+        return {s.name: s for s in steps.read_services(host) if s.name in names and s.status != "Stopped"}
 
     def _at_limit(self, host, args, names, whole, drained, warnings, busy=None) -> int:
         """The drain limit passed with sessions left: fail (the server keeps draining, marker kept) or stop the
         rest without waiting (at_limit=stop_anyway) and confirm the marker. Returns the sessions cut."""
-        busy = busy if busy is not None else {n: s for n, s in self._services(host, names).items() if s.status != "Stopped"}
+        busy = busy if busy is not None else self._busy(host, names)
         sessions = sum(s.sessions for s in busy.values())
         if args["at_limit"] == "fail":
             raise SfbError(

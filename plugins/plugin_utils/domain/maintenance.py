@@ -102,11 +102,6 @@ def merge_remembered(marker: Marker | None, current: dict[str, str]) -> dict[str
     return remembered
 
 
-def drained(statuses: dict[str, str], services: Iterable[str]) -> bool:
-    """Every targeted service has stopped (a graceful stop ends in Stopped once its sessions ended)."""
-    return all(statuses.get(name) == "Stopped" for name in services)
-
-
 # -- phases ----------------------------------------------------------------------------------
 # Each phase is written to the marker BEFORE its action and confirmed (the phase on the right) only
 # after the action succeeded, in the same plan: a failed or interrupted action leaves the phase on
